@@ -1,0 +1,45 @@
+import type { SessionLogger } from './logger.js';
+import type { MapSession } from './session.js';
+
+const pending = new WeakMap<MapSession<object>, { chain: Promise<void>; queued: boolean; error: unknown }>();
+
+/**
+ * Makes `session` write itself through `write` after every change (`flushMode: 'immediate'`).
+ * Writes run one at a time per session and coalesce: many changes in one tick cost one write.
+ * A failed write is logged and rethrown by the next {@link settleImmediateFlush}.
+ */
+export function enableImmediateFlush<S extends MapSession<object>>(
+  session: S,
+  write: (session: S) => Promise<void>,
+  logger: SessionLogger,
+): void {
+  const state = { chain: Promise.resolve(), queued: false, error: undefined as unknown };
+  pending.set(session, state);
+  session.setChangeListener(() => {
+    if (state.queued) return;
+    state.queued = true;
+    state.chain = state.chain.then(async () => {
+      // Let the rest of this tick's changes join the same write.
+      await new Promise<void>((resolve) => queueMicrotask(resolve));
+      state.queued = false;
+      try {
+        await write(session);
+      } catch (err) {
+        state.error = err;
+        logger.error('immediate session flush failed', err);
+      }
+    });
+  });
+}
+
+/** Waits for the session's immediate writes; throws the last failure, once. No-op for `onSave` sessions. */
+export async function settleImmediateFlush(session: MapSession<object>): Promise<void> {
+  const state = pending.get(session);
+  if (state === undefined) return;
+  await state.chain;
+  if (state.error !== undefined) {
+    const err = state.error;
+    state.error = undefined;
+    throw err;
+  }
+}

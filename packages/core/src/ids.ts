@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { InvalidSessionIdError } from './errors.js';
+
+/** Produces new session ids. Must return strings that pass {@link isValidSessionId}. */
+export type SessionIdGenerator = () => string;
+
+/** Bytes of randomness in a default id: 192 bits, comfortably above the 128-bit floor. */
+export const DEFAULT_SESSION_ID_BYTES = 24;
+
+/** Shortest and longest id the syntax check accepts. */
+export const SESSION_ID_MIN_LENGTH = 16;
+export const SESSION_ID_MAX_LENGTH = 128;
+
+/**
+ * The id syntax every layer checks: URL-safe base64 alphabet (which also covers Spring
+ * Session's UUID ids), 16 to 128 characters. Anything else never reaches a store.
+ */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** The default generator: 24 bytes from the OS CSPRNG, base64url without padding (32 characters). */
+export const defaultSessionIdGenerator: SessionIdGenerator = () =>
+  randomBytes(DEFAULT_SESSION_ID_BYTES).toString('base64url');
+
+/** Generates ids with `bytes` bytes (at least 16) of CSPRNG randomness. */
+export function randomSessionIdGenerator(bytes = DEFAULT_SESSION_ID_BYTES): SessionIdGenerator {
+  if (!Number.isInteger(bytes) || bytes < 16 || bytes > 96) {
+    throw new InvalidSessionIdError(`Session id generators need 16 to 96 random bytes, got ${bytes}`);
+  }
+  return () => randomBytes(bytes).toString('base64url');
+}
+
+/** True when `id` is a syntactically valid session id. Cheap; call it before any store access. */
+export function isValidSessionId(id: unknown): id is string {
+  return typeof id === 'string' && SESSION_ID_PATTERN.test(id);
+}
+
+/** Throws {@link InvalidSessionIdError} unless `id` passes {@link isValidSessionId}. */
+export function assertValidSessionId(id: unknown): asserts id is string {
+  if (!isValidSessionId(id)) throw new InvalidSessionIdError();
+}
+
+/** Calls `generator` and checks its output, so a broken custom generator fails loudly. */
+export function generateSessionId(generator: SessionIdGenerator = defaultSessionIdGenerator): string {
+  const id = generator();
+  if (!isValidSessionId(id)) {
+    throw new InvalidSessionIdError('The session id generator returned an id that fails the id syntax check');
+  }
+  return id;
+}

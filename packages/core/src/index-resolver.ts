@@ -1,0 +1,80 @@
+import type { Session } from './session.js';
+
+/**
+ * The index name under which sessions are found by principal (user) name. The same string as
+ * Spring Session's `FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME`, so sessions
+ * shared with a Java service index the same way. It is also the attribute that holds the name.
+ */
+export const PRINCIPAL_NAME_INDEX_NAME =
+  'org.springframework.session.FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME';
+
+/** Spring Security's attribute holding the security context. Read for interop only. */
+export const SPRING_SECURITY_CONTEXT = 'SPRING_SECURITY_CONTEXT';
+
+/** Computes the index values of a session: `{ indexName: value }`. Stores keep these indexes. */
+export interface IndexResolver<S extends Session = Session> {
+  resolveIndexesFor(session: S): Record<string, string>;
+}
+
+/** Reads an attribute without counting as a read for `saveMode: 'onGetAttribute'` where possible. */
+function peekAttribute(session: Session, name: string): unknown {
+  const peek = (session as { peek?: (n: string) => unknown }).peek;
+  return typeof peek === 'function'
+    ? peek.call(session, name)
+    : (session as Session<Record<string, unknown>>).get(name);
+}
+
+/** Reads the principal name of a session, or `undefined` when it has none. */
+export function getPrincipalName(session: Session): string | undefined {
+  const read = (name: string): unknown => peekAttribute(session, name);
+  const explicit = read(PRINCIPAL_NAME_INDEX_NAME);
+  if (typeof explicit === 'string' && explicit.length > 0) return explicit;
+  // A session written by Spring Security with a JSON serializer carries the name here.
+  const context = read(SPRING_SECURITY_CONTEXT) as { authentication?: { name?: unknown } } | undefined;
+  const name = context?.authentication?.name;
+  return typeof name === 'string' && name.length > 0 ? name : undefined;
+}
+
+/** Sets the principal name (or clears it with `undefined`) on a session. */
+export function setPrincipalName(session: Session, principal: string | undefined): void {
+  (session as Session<Record<string, unknown>>).set(PRINCIPAL_NAME_INDEX_NAME, principal);
+}
+
+/** Indexes the principal name under {@link PRINCIPAL_NAME_INDEX_NAME}. The default resolver. */
+export class PrincipalNameIndexResolver<S extends Session = Session> implements IndexResolver<S> {
+  resolveIndexesFor(session: S): Record<string, string> {
+    const principal = getPrincipalName(session);
+    return principal === undefined ? {} : { [PRINCIPAL_NAME_INDEX_NAME]: principal };
+  }
+}
+
+/** Indexes one attribute, holding a string, under an index of the same (or a given) name. */
+export class AttributeIndexResolver<S extends Session = Session> implements IndexResolver<S> {
+  readonly #attribute: string;
+  readonly #indexName: string;
+
+  constructor(attribute: string, indexName: string = attribute) {
+    this.#attribute = attribute;
+    this.#indexName = indexName;
+  }
+
+  resolveIndexesFor(session: S): Record<string, string> {
+    const value = peekAttribute(session, this.#attribute);
+    return typeof value === 'string' && value.length > 0 ? { [this.#indexName]: value } : {};
+  }
+}
+
+/** Merges the indexes of several resolvers; later resolvers win on the same index name. */
+export class DelegatingIndexResolver<S extends Session = Session> implements IndexResolver<S> {
+  readonly #resolvers: readonly IndexResolver<S>[];
+
+  constructor(...resolvers: IndexResolver<S>[]) {
+    this.#resolvers = resolvers;
+  }
+
+  resolveIndexesFor(session: S): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const resolver of this.#resolvers) Object.assign(out, resolver.resolveIndexesFor(session));
+    return out;
+  }
+}

@@ -1,0 +1,60 @@
+import type { SessionEventSource } from './events.js';
+import type { Session } from './session.js';
+
+/** What a repository can do beyond the basic contract. */
+export interface RepositoryCapabilities {
+  /** Implements {@link FindByIndexNameSessionRepository}. */
+  readonly indexed: boolean;
+  /** Implements {@link SessionEventSource} (`on('expired', …)` and friends). */
+  readonly events: boolean;
+}
+
+/**
+ * Stores sessions. Every implementation follows the store rules in docs/architecture.md:
+ * delta saves, atomic saves that never resurrect a deleted session, and no backend access
+ * for malformed ids.
+ */
+export interface SessionRepository<S extends Session = Session> {
+  readonly capabilities: RepositoryCapabilities;
+  /** A new session in memory, with the repository's defaults. Nothing is stored until `save`. */
+  createSession(): Promise<S>;
+  /**
+   * Writes what changed on `session` (set and removed attributes, id change, last access,
+   * interval). A session deleted or expired since it was loaded is not brought back.
+   */
+  save(session: S): Promise<void>;
+  /** The stored session, or `null` when absent, expired or the id is malformed. */
+  findById(id: string): Promise<S | null>;
+  /** Removes the session. A missing or malformed id is a no-op. */
+  deleteById(id: string): Promise<void>;
+  /** Releases timers and connections the repository created itself. Idempotent. */
+  close?(): Promise<void>;
+}
+
+/** A repository that can find sessions by index, e.g. all sessions of one user. */
+export interface FindByIndexNameSessionRepository<S extends Session = Session> extends SessionRepository<S> {
+  /** Sessions whose index `indexName` has `value`, keyed by session id. Never expired ones. */
+  findByIndexNameAndIndexValue(indexName: string, value: string): Promise<Map<string, S>>;
+  /** Sessions of one principal (user), keyed by session id. */
+  findByPrincipalName(principalName: string): Promise<Map<string, S>>;
+}
+
+/** A repository that also emits session events. */
+export type EventedSessionRepository<S extends Session = Session> = SessionRepository<S> & SessionEventSource<S>;
+
+/** True when `repository` can find sessions by index. */
+export function isIndexedRepository<S extends Session>(
+  repository: SessionRepository<S>,
+): repository is FindByIndexNameSessionRepository<S> {
+  return (
+    repository.capabilities.indexed &&
+    typeof (repository as FindByIndexNameSessionRepository<S>).findByIndexNameAndIndexValue === 'function'
+  );
+}
+
+/** True when `repository` emits session events. */
+export function supportsEvents<S extends Session>(
+  repository: SessionRepository<S>,
+): repository is EventedSessionRepository<S> {
+  return repository.capabilities.events && typeof (repository as EventedSessionRepository<S>).on === 'function';
+}

@@ -1,0 +1,280 @@
+import { SessionSerializationError } from './errors.js';
+
+/**
+ * Turns one attribute value into text and back. Stores call it per attribute, so an attribute
+ * that fails names itself in the error.
+ */
+export interface SessionSerializer {
+  serialize(value: unknown, attributeName: string): string;
+  deserialize(text: string, attributeName: string): unknown;
+}
+
+// Envelope and tag keys. Plain JSON values never use the envelope, so other languages read them as is.
+const ENVELOPE = '$session';
+const TAG = '$t';
+const VALUE = 'v';
+
+type TypedArrayName =
+  | 'Int8Array'
+  | 'Uint8Array'
+  | 'Uint8ClampedArray'
+  | 'Int16Array'
+  | 'Uint16Array'
+  | 'Int32Array'
+  | 'Uint32Array'
+  | 'Float32Array'
+  | 'Float64Array'
+  | 'BigInt64Array'
+  | 'BigUint64Array';
+
+const TYPED_ARRAYS: Record<TypedArrayName, new (buffer: ArrayBuffer) => ArrayBufferView> = {
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+};
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** True when JSON.stringify/parse round-trips `value` exactly and no key collides with a tag. */
+function isPlainJson(value: unknown, topLevel: boolean, seen: Set<object>): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (seen.has(value)) return false;
+      seen.add(value);
+      try {
+        if (Array.isArray(value)) {
+          for (let i = 0; i < value.length; i++) {
+            if (!(i in value) || !isPlainJson(value[i], false, seen)) return false;
+          }
+          return true;
+        }
+        if (!isPlainObject(value) || TAG in value || (topLevel && ENVELOPE in value)) return false;
+        for (const key of Object.keys(value)) {
+          if (!isPlainJson((value as Record<string, unknown>)[key], false, seen)) return false;
+        }
+        return true;
+      } finally {
+        seen.delete(value);
+      }
+    }
+    default:
+      return false;
+  }
+}
+
+function fail(name: string, path: string, what: string): never {
+  throw new SessionSerializationError(name, `${what} at ${path} cannot be stored in a session`);
+}
+
+function encode(value: unknown, name: string, path: string, ancestors: Set<object>): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (Number.isFinite(value) && !Object.is(value, -0)) return value;
+      return { [TAG]: 'number', [VALUE]: Object.is(value, -0) ? '-0' : String(value) };
+    case 'bigint':
+      return { [TAG]: 'bigint', [VALUE]: value.toString() };
+    case 'undefined':
+      return { [TAG]: 'undefined' };
+    case 'function':
+      return fail(name, path, 'A function');
+    case 'symbol':
+      return fail(name, path, 'A symbol');
+  }
+  if (value === null) return null;
+  const obj = value as object;
+  if (ancestors.has(obj)) fail(name, path, 'A circular reference');
+  ancestors.add(obj);
+  try {
+    if (Array.isArray(obj)) {
+      const out: unknown[] = [];
+      for (let i = 0; i < obj.length; i++) out.push(encode(obj[i], name, `${path}[${i}]`, ancestors));
+      return out;
+    }
+    if (obj instanceof Date) {
+      const time = obj.getTime();
+      return { [TAG]: 'Date', [VALUE]: Number.isNaN(time) ? null : obj.toISOString() };
+    }
+    if (obj instanceof Map) {
+      let i = 0;
+      const entries: unknown[] = [];
+      for (const [k, v] of obj) {
+        entries.push([encode(k, name, `${path}<key ${i}>`, ancestors), encode(v, name, `${path}<value ${i}>`, ancestors)]);
+        i++;
+      }
+      return { [TAG]: 'Map', [VALUE]: entries };
+    }
+    if (obj instanceof Set) {
+      let i = 0;
+      const items: unknown[] = [];
+      for (const v of obj) items.push(encode(v, name, `${path}<item ${i++}>`, ancestors));
+      return { [TAG]: 'Set', [VALUE]: items };
+    }
+    if (obj instanceof RegExp) return { [TAG]: 'RegExp', [VALUE]: [obj.source, obj.flags] };
+    if (ArrayBuffer.isView(obj)) {
+      const typeName = obj.constructor.name as TypedArrayName;
+      if (!(typeName in TYPED_ARRAYS)) fail(name, path, `A ${obj.constructor.name}`);
+      const bytes = Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString('base64');
+      // Node's Buffer is a Uint8Array subclass; it comes back as a Buffer.
+      const tag = Buffer.isBuffer(obj) ? 'Buffer' : typeName;
+      return { [TAG]: tag, [VALUE]: bytes };
+    }
+    if (obj instanceof ArrayBuffer) {
+      return { [TAG]: 'ArrayBuffer', [VALUE]: Buffer.from(obj).toString('base64') };
+    }
+    if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') {
+      return encode((obj as { toJSON(): unknown }).toJSON(), name, path, ancestors);
+    }
+    if (obj instanceof Error || obj instanceof WeakMap || obj instanceof WeakSet || obj instanceof Promise) {
+      fail(name, path, `A ${obj.constructor.name}`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(obj)) {
+      out[key] = encode((obj as Record<string, unknown>)[key], name, `${path}.${key}`, ancestors);
+    }
+    // An object that happens to use the tag key is wrapped so it cannot be mistaken for a tag.
+    return TAG in out ? { [TAG]: 'object', [VALUE]: out } : out;
+  } finally {
+    ancestors.delete(obj);
+  }
+}
+
+/** Sets a decoded property; `__proto__` becomes an own property, never the object's prototype. */
+function assign(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
+
+function decode(value: unknown, name: string): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => decode(item, name));
+  const record = value as Record<string, unknown>;
+  if (!(TAG in record)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(record)) assign(out, key, decode(record[key], name));
+    return out;
+  }
+  const tag = record[TAG];
+  const payload = record[VALUE];
+  switch (tag) {
+    case 'undefined':
+      return undefined;
+    case 'number':
+      return payload === '-0' ? -0 : Number(payload);
+    case 'bigint':
+      return BigInt(payload as string);
+    case 'Date':
+      return new Date(payload === null ? Number.NaN : (payload as string));
+    case 'Map':
+      return new Map((payload as [unknown, unknown][]).map(([k, v]) => [decode(k, name), decode(v, name)]));
+    case 'Set':
+      return new Set((payload as unknown[]).map((v) => decode(v, name)));
+    case 'RegExp': {
+      const [source, flags] = payload as [string, string];
+      return new RegExp(source, flags);
+    }
+    case 'ArrayBuffer': {
+      const buf = Buffer.from(payload as string, 'base64');
+      return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+    }
+    case 'Buffer':
+      return Buffer.from(payload as string, 'base64');
+    case 'object': {
+      const inner = payload as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(inner)) assign(out, key, decode(inner[key], name));
+      return out;
+    }
+    default: {
+      const Ctor = TYPED_ARRAYS[tag as TypedArrayName];
+      if (Ctor === undefined) {
+        throw new SessionSerializationError(name, `unknown type tag ${JSON.stringify(tag)}`);
+      }
+      const buf = Buffer.from(payload as string, 'base64');
+      const copy = new ArrayBuffer(buf.byteLength);
+      new Uint8Array(copy).set(buf);
+      return new Ctor(copy);
+    }
+  }
+}
+
+/**
+ * The default serializer. Plain JSON values (strings, finite numbers, booleans, null, arrays and
+ * plain objects of those) are stored as plain JSON text, readable by any language and by Spring
+ * Session's JSON serializer. Values JSON cannot carry exactly (Date, BigInt, Map, Set, typed
+ * arrays, Buffer, ArrayBuffer, RegExp, undefined inside objects, NaN, ±Infinity, -0) are wrapped
+ * in a small tagged envelope and come back as the same types. Functions, symbols and cycles throw
+ * {@link SessionSerializationError} naming the attribute and the path inside it.
+ */
+export const defaultSerializer: SessionSerializer = {
+  serialize(value, attributeName) {
+    if (isPlainJson(value, true, new Set())) return JSON.stringify(value);
+    const encoded = encode(value, attributeName, '$', new Set());
+    return JSON.stringify({ [ENVELOPE]: 1, [VALUE]: encoded });
+  },
+  deserialize(text, attributeName) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new SessionSerializationError(attributeName, 'stored value is not valid JSON', { cause: err });
+    }
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && ENVELOPE in parsed) {
+      const envelope = parsed as Record<string, unknown>;
+      if (envelope[ENVELOPE] !== 1) {
+        throw new SessionSerializationError(attributeName, `unsupported envelope version ${String(envelope[ENVELOPE])}`);
+      }
+      try {
+        return decode(envelope[VALUE], attributeName);
+      } catch (err) {
+        if (err instanceof SessionSerializationError) throw err;
+        throw new SessionSerializationError(attributeName, 'stored value is malformed', { cause: err });
+      }
+    }
+    return parsed;
+  },
+};
+
+/**
+ * A strict plain-JSON serializer: only values JSON carries exactly are accepted, everything else
+ * throws. Use it when other languages must read every attribute.
+ */
+export const jsonSerializer: SessionSerializer = {
+  serialize(value, attributeName) {
+    if (!isPlainJson(value, false, new Set())) {
+      // Run the tagged encoder for its precise error (function, symbol, cycle) before the generic one.
+      encode(value, attributeName, '$', new Set());
+      throw new SessionSerializationError(attributeName, 'value is not plain JSON (jsonSerializer accepts only plain JSON)');
+    }
+    return JSON.stringify(value);
+  },
+  deserialize(text, attributeName) {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new SessionSerializationError(attributeName, 'stored value is not valid JSON', { cause: err });
+    }
+  },
+};

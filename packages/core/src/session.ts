@@ -1,0 +1,368 @@
+import { InvalidArgumentError } from './errors.js';
+import { type SessionIdGenerator, defaultSessionIdGenerator, generateSessionId } from './ids.js';
+import type { SaveMode } from './modes.js';
+
+/** Default idle timeout: 30 minutes, like Spring Session and most servlet containers. */
+export const DEFAULT_MAX_INACTIVE_INTERVAL_MS = 30 * 60 * 1000;
+
+/** Attribute map shape used when a session is not given a type. */
+export type AnyAttributes = Record<string, unknown>;
+
+/** Attribute names of `A` as strings. */
+export type AttributeName<A> = Extract<keyof A, string>;
+
+/**
+ * A user session. Attributes are typed through `A`:
+ *
+ * ```ts
+ * interface Attrs { userId: string; cart: string[] }
+ * const s: Session<Attrs> = await repo.createSession();
+ * s.set('cart', ['sku-1']); // checked against Attrs
+ * ```
+ */
+export interface Session<A extends object = AnyAttributes> {
+  /** Current id. Changes after {@link Session.changeSessionId}. */
+  readonly id: string;
+  /** Epoch milliseconds when the session was created. */
+  readonly creationTime: number;
+  /** Epoch milliseconds of the last access; stores refresh it when they load the session. */
+  lastAccessedTime: number;
+  /** Idle timeout in milliseconds. A negative value means the session never expires. */
+  maxInactiveIntervalMs: number;
+  /** True once `now - lastAccessedTime >= maxInactiveIntervalMs` (never for a negative interval). */
+  isExpired(now?: number): boolean;
+  /** Reads an attribute; `undefined` when absent. */
+  get<K extends AttributeName<A>>(name: K): A[K] | undefined;
+  /** Sets an attribute. Setting `undefined` removes it. */
+  set<K extends AttributeName<A>>(name: K, value: A[K] | undefined): void;
+  /** Removes an attribute. */
+  delete(name: AttributeName<A>): void;
+  /** Names of the attributes currently set. */
+  names(): string[];
+  /** Gives the session a new id (session fixation protection), keeping its attributes. Returns the new id. */
+  changeSessionId(): string;
+}
+
+/** What changed on a session since it was loaded or last saved. Stores write exactly this. */
+export interface SessionDelta {
+  /** The session has never been saved. */
+  readonly isNew: boolean;
+  /** The id under which the session is stored now (before any `changeSessionId`). */
+  readonly originalId: string;
+  /** The current id. */
+  readonly id: string;
+  readonly idChanged: boolean;
+  readonly creationTime: number;
+  readonly lastAccessedTime: number;
+  readonly maxInactiveIntervalMs: number;
+  readonly lastAccessedTimeChanged: boolean;
+  readonly maxInactiveIntervalChanged: boolean;
+  /** Attributes to write, with their current values. */
+  readonly setAttributes: ReadonlyMap<string, unknown>;
+  /** Attributes to remove. */
+  readonly removedAttributes: ReadonlySet<string>;
+  /** True when a save has anything to write. */
+  readonly hasChanges: boolean;
+}
+
+/** Everything needed to rebuild a session, as stores keep it. */
+export interface SessionSnapshot {
+  id: string;
+  creationTime: number;
+  lastAccessedTime: number;
+  maxInactiveIntervalMs: number;
+  attributes: Map<string, unknown>;
+}
+
+/** How to build a {@link MapSession}. */
+export interface MapSessionInit {
+  /** Existing id (for sessions loaded from a store). Generated when absent. */
+  id?: string;
+  creationTime?: number;
+  lastAccessedTime?: number;
+  maxInactiveIntervalMs?: number;
+  attributes?: Iterable<readonly [string, unknown]> | Record<string, unknown>;
+  /** False for sessions loaded from a store. Default true. */
+  isNew?: boolean;
+  saveMode?: SaveMode;
+  idGenerator?: SessionIdGenerator;
+  /** Clock reading used for new sessions' timestamps. Default `Date.now()`. */
+  now?: number;
+}
+
+function checkTime(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new InvalidArgumentError(`${name} must be a finite number of epoch milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkInterval(value: number): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new InvalidArgumentError(`maxInactiveIntervalMs must be a number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * The standard {@link Session}: attributes in a `Map`, with change tracking so stores can write
+ * only what changed (delta saves), and Spring Session's save modes.
+ */
+export class MapSession<A extends object = AnyAttributes> implements Session<A> {
+  #id: string;
+  #originalId: string;
+  #isNew: boolean;
+  readonly #creationTime: number;
+  #lastAccessedTime: number;
+  #maxInactiveIntervalMs: number;
+  readonly #attributes: Map<string, unknown>;
+  readonly #saveMode: SaveMode;
+  readonly #idGenerator: SessionIdGenerator;
+
+  readonly #setNames = new Set<string>();
+  readonly #removedNames = new Set<string>();
+  readonly #readNames = new Set<string>();
+  #lastAccessedChanged = false;
+  #maxInactiveChanged = false;
+
+  #changeListener: (() => void) | undefined;
+
+  constructor(init: MapSessionInit = {}) {
+    this.#idGenerator = init.idGenerator ?? defaultSessionIdGenerator;
+    this.#id = init.id ?? generateSessionId(this.#idGenerator);
+    this.#originalId = this.#id;
+    this.#isNew = init.isNew ?? true;
+    const now = init.now ?? Date.now();
+    this.#creationTime = checkTime('creationTime', init.creationTime ?? now);
+    this.#lastAccessedTime = checkTime('lastAccessedTime', init.lastAccessedTime ?? this.#creationTime);
+    this.#maxInactiveIntervalMs = checkInterval(init.maxInactiveIntervalMs ?? DEFAULT_MAX_INACTIVE_INTERVAL_MS);
+    this.#saveMode = init.saveMode ?? 'onSetAttribute';
+    const attrs = init.attributes;
+    this.#attributes = new Map(
+      attrs === undefined
+        ? []
+        : Symbol.iterator in attrs
+          ? (attrs as Iterable<readonly [string, unknown]>)
+          : Object.entries(attrs),
+    );
+    for (const [name, value] of this.#attributes) {
+      if (value === undefined) this.#attributes.delete(name);
+    }
+    if (this.#isNew) {
+      // Everything on a new session is unsaved.
+      for (const name of this.#attributes.keys()) this.#setNames.add(name);
+    }
+  }
+
+  get id(): string {
+    return this.#id;
+  }
+
+  /** The id the session is stored under (differs from {@link id} after `changeSessionId` until saved). */
+  get originalId(): string {
+    return this.#originalId;
+  }
+
+  /** True until the session has been saved once. */
+  get isNew(): boolean {
+    return this.#isNew;
+  }
+
+  get creationTime(): number {
+    return this.#creationTime;
+  }
+
+  get lastAccessedTime(): number {
+    return this.#lastAccessedTime;
+  }
+
+  set lastAccessedTime(value: number) {
+    checkTime('lastAccessedTime', value);
+    if (value === this.#lastAccessedTime) return;
+    this.#lastAccessedTime = value;
+    this.#lastAccessedChanged = true;
+    this.#changed();
+  }
+
+  get maxInactiveIntervalMs(): number {
+    return this.#maxInactiveIntervalMs;
+  }
+
+  set maxInactiveIntervalMs(value: number) {
+    checkInterval(value);
+    if (value === this.#maxInactiveIntervalMs) return;
+    this.#maxInactiveIntervalMs = value;
+    this.#maxInactiveChanged = true;
+    this.#changed();
+  }
+
+  /** The save mode this session tracks changes with. */
+  get saveMode(): SaveMode {
+    return this.#saveMode;
+  }
+
+  /** Epoch ms when the session expires if not accessed again, or `null` if it never expires. */
+  expiresAt(): number | null {
+    return this.#maxInactiveIntervalMs < 0 ? null : this.#lastAccessedTime + this.#maxInactiveIntervalMs;
+  }
+
+  isExpired(now: number = Date.now()): boolean {
+    if (this.#maxInactiveIntervalMs < 0) return false;
+    return now - this.#lastAccessedTime >= this.#maxInactiveIntervalMs;
+  }
+
+  get<K extends AttributeName<A>>(name: K): A[K] | undefined {
+    const value = this.#attributes.get(name);
+    if (this.#saveMode === 'onGetAttribute' && value !== undefined) {
+      // Reads are saved too, so in-place changes to a read object are not lost.
+      this.#readNames.add(name);
+    }
+    return value as A[K] | undefined;
+  }
+
+  /** Reads an attribute without marking it as read (for stores and serializers). */
+  peek(name: string): unknown {
+    return this.#attributes.get(name);
+  }
+
+  set<K extends AttributeName<A>>(name: K, value: A[K] | undefined): void {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new InvalidArgumentError('Attribute names must be non-empty strings');
+    }
+    if (value === undefined) {
+      this.delete(name);
+      return;
+    }
+    this.#attributes.set(name, value);
+    this.#setNames.add(name);
+    this.#removedNames.delete(name);
+    this.#changed();
+  }
+
+  delete(name: AttributeName<A>): void {
+    const had = this.#attributes.delete(name);
+    this.#setNames.delete(name);
+    this.#readNames.delete(name);
+    // A stored session may hold the attribute even if this copy does not, so a saved session
+    // records the removal either way.
+    if (had || !this.#isNew) this.#removedNames.add(name);
+    if (had || !this.#isNew) this.#changed();
+  }
+
+  names(): string[] {
+    return [...this.#attributes.keys()];
+  }
+
+  /** All attributes as `[name, value]` pairs, without read tracking. */
+  entries(): IterableIterator<[string, unknown]> {
+    return this.#attributes.entries();
+  }
+
+  changeSessionId(): string {
+    this.#id = generateSessionId(this.#idGenerator);
+    this.#changed();
+    return this.#id;
+  }
+
+  /** The changes a save must write, according to the save mode. */
+  getDelta(): SessionDelta {
+    const setAttributes = new Map<string, unknown>();
+    const names =
+      this.#saveMode === 'always' || this.#isNew
+        ? this.#attributes.keys()
+        : this.#saveMode === 'onGetAttribute'
+          ? new Set([...this.#setNames, ...this.#readNames]).values()
+          : this.#setNames.values();
+    for (const name of names) {
+      if (this.#attributes.has(name)) setAttributes.set(name, this.#attributes.get(name));
+    }
+    const removedAttributes = new Set(this.#removedNames);
+    const idChanged = this.#id !== this.#originalId;
+    return {
+      isNew: this.#isNew,
+      originalId: this.#originalId,
+      id: this.#id,
+      idChanged,
+      creationTime: this.#creationTime,
+      lastAccessedTime: this.#lastAccessedTime,
+      maxInactiveIntervalMs: this.#maxInactiveIntervalMs,
+      lastAccessedTimeChanged: this.#lastAccessedChanged,
+      maxInactiveIntervalChanged: this.#maxInactiveChanged,
+      setAttributes,
+      removedAttributes,
+      hasChanges:
+        this.#isNew ||
+        idChanged ||
+        this.#lastAccessedChanged ||
+        this.#maxInactiveChanged ||
+        setAttributes.size > 0 ||
+        removedAttributes.size > 0,
+    };
+  }
+
+  /** True when a save would write something. */
+  hasChanges(): boolean {
+    return this.getDelta().hasChanges;
+  }
+
+  /**
+   * Called by stores after a successful write: the current state becomes the stored state.
+   * Pass the delta that was written so changes made while the write was in flight stay tracked.
+   */
+  markSaved(written?: SessionDelta): void {
+    if (written === undefined) {
+      this.#setNames.clear();
+      this.#removedNames.clear();
+      this.#readNames.clear();
+      this.#lastAccessedChanged = false;
+      this.#maxInactiveChanged = false;
+      this.#originalId = this.#id;
+      this.#isNew = false;
+      return;
+    }
+    for (const [name, value] of written.setAttributes) {
+      if (this.#attributes.get(name) === value) this.#setNames.delete(name);
+      this.#readNames.delete(name);
+    }
+    for (const name of written.removedAttributes) {
+      if (!this.#attributes.has(name)) this.#removedNames.delete(name);
+    }
+    if (this.#lastAccessedTime === written.lastAccessedTime) this.#lastAccessedChanged = false;
+    if (this.#maxInactiveIntervalMs === written.maxInactiveIntervalMs) this.#maxInactiveChanged = false;
+    this.#originalId = written.id;
+    this.#isNew = false;
+  }
+
+  /** A plain copy of the session's state. Attribute values are shared, not cloned. */
+  snapshot(): SessionSnapshot {
+    return {
+      id: this.#id,
+      creationTime: this.#creationTime,
+      lastAccessedTime: this.#lastAccessedTime,
+      maxInactiveIntervalMs: this.#maxInactiveIntervalMs,
+      attributes: new Map(this.#attributes),
+    };
+  }
+
+  /**
+   * Registers the function called after every change (used by stores for `flushMode: 'immediate'`).
+   * Pass `undefined` to remove it.
+   */
+  setChangeListener(listener: (() => void) | undefined): void {
+    this.#changeListener = listener;
+  }
+
+  #changed(): void {
+    this.#changeListener?.();
+  }
+
+  /** Readable summary for logs; never includes attribute values. */
+  toString(): string {
+    return `MapSession(${this.#id.slice(0, 6)}…, ${this.#attributes.size} attributes)`;
+  }
+}
+
+/** Narrows a {@link Session} to the tracking {@link MapSession}. */
+export function isMapSession(session: unknown): session is MapSession {
+  return session instanceof MapSession;
+}

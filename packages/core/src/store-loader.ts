@@ -1,0 +1,145 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { InvalidStoreConfigError, StoreNotInstalledError } from './errors.js';
+import type { SessionRepositoryOptions } from './options.js';
+import type { SessionRepository } from './repository.js';
+import type { Session } from './session.js';
+
+/**
+ * A store described as data: `{ store: 'redis', url: 'redis://…', namespace: 'app' }`. `store` is
+ * a built-in name (`memory`, `redis`, `redis-cluster`, `hazelcast`) or a package name. Other
+ * keys are passed to the store (shared options plus the store's own).
+ */
+export interface StoreConfig extends SessionRepositoryOptions {
+  store: string;
+  url?: string;
+  [option: string]: unknown;
+}
+
+/** What a store package exports (as `sessionStore`, or as its default export) to be loadable by config. */
+export interface SessionStoreProvider {
+  /** Short name, for messages. */
+  readonly name: string;
+  create(config: StoreConfig): SessionRepository<Session> | Promise<SessionRepository<Session>>;
+}
+
+/** How {@link createRepositoryFromConfig} imports store packages. */
+export interface LoadStoreOptions {
+  /** Custom import (for bundlers or tests). Default: `import()`, then resolution from `process.cwd()`. */
+  importer?: (packageName: string) => Promise<unknown>;
+  /** Options merged over the config (e.g. a logger that cannot be written in a config file). */
+  overrides?: Partial<StoreConfig>;
+}
+
+const builtIn = new Map<string, string>([
+  ['memory', '@session/memory'],
+  ['redis', '@session/redis'],
+  ['rediss', '@session/redis'],
+  ['redis-cluster', '@session/redis'],
+  ['redis+cluster', '@session/redis'],
+  ['hazelcast', '@session/hazelcast'],
+]);
+
+/**
+ * Maps a store name or URL scheme to the package that implements it. Store packages call this
+ * for extra schemes; apps can call it to alias a community store.
+ */
+export function registerStoreScheme(scheme: string, packageName: string): void {
+  if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) throw new InvalidStoreConfigError(`Invalid store scheme "${scheme}"`);
+  builtIn.set(scheme, packageName);
+}
+
+/** The package that implements a store name or URL scheme (package names map to themselves). */
+export function storePackageFor(store: string): string {
+  return builtIn.get(store) ?? store;
+}
+
+const URL_LIKE = /^([a-z][a-z0-9+.-]*):/i;
+const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+
+/** Turns a URL, store name or package name into a {@link StoreConfig}. */
+export function parseStoreConfig(input: string | StoreConfig): StoreConfig {
+  if (typeof input === 'object' && input !== null) {
+    if (typeof input.store === 'string' && input.store.length > 0) return { ...input };
+    if (typeof input.url === 'string') return { ...parseStoreConfig(input.url), ...input, store: parseStoreConfig(input.url).store };
+    throw new InvalidStoreConfigError('A store config needs `store` (e.g. "memory", "redis") or `url`');
+  }
+  if (typeof input !== 'string' || input.trim() === '') {
+    throw new InvalidStoreConfigError('A store config must be a URL, a store name or an object with `store`');
+  }
+  const text = input.trim();
+  const scheme = URL_LIKE.exec(text)?.[1]?.toLowerCase();
+  if (scheme !== undefined && !text.startsWith('@')) {
+    if (!builtIn.has(scheme)) {
+      throw new InvalidStoreConfigError(
+        `Unknown store URL scheme "${scheme}:". Known: ${[...builtIn.keys()].map((s) => `${s}:`).join(', ')}`,
+      );
+    }
+    return { store: scheme, url: text };
+  }
+  if (builtIn.has(text) || PACKAGE_NAME.test(text)) return { store: text };
+  throw new InvalidStoreConfigError(`"${text}" is neither a store URL nor a package name`);
+}
+
+function isModuleNotFound(err: unknown, packageName: string): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return false;
+  // Only the store package itself missing counts; a broken dependency inside it must surface.
+  const message = String((err as Error).message);
+  return message.includes(`'${packageName}'`) || message.includes(`"${packageName}"`) || message.includes(packageName);
+}
+
+async function defaultImporter(packageName: string): Promise<unknown> {
+  try {
+    return await import(packageName);
+  } catch (err) {
+    if (!isModuleNotFound(err, packageName)) throw err;
+    // Strict installs (pnpm) hide the app's packages from ours: resolve from the app instead.
+    const requireFromApp = createRequire(join(process.cwd(), 'noop.js'));
+    let resolved: string;
+    try {
+      resolved = requireFromApp.resolve(packageName);
+    } catch {
+      throw err;
+    }
+    return import(pathToFileURL(resolved).href);
+  }
+}
+
+function providerOf(mod: unknown, packageName: string): SessionStoreProvider {
+  const m = mod as { sessionStore?: SessionStoreProvider; default?: SessionStoreProvider & { sessionStore?: SessionStoreProvider } };
+  const provider = m?.sessionStore ?? m?.default?.sessionStore ?? m?.default;
+  if (provider === undefined || typeof provider.create !== 'function') {
+    throw new InvalidStoreConfigError(
+      `"${packageName}" does not export a session store provider (a \`sessionStore\` export with create(config))`,
+    );
+  }
+  return provider;
+}
+
+/**
+ * Turns a config object or URL into a repository, importing the store package only now:
+ *
+ * ```ts
+ * const repository = await createRepositoryFromConfig(process.env.SESSION_STORE ?? 'memory:');
+ * ```
+ *
+ * Throws {@link StoreNotInstalledError} ("install @session/redis") when the package is missing
+ * and {@link InvalidStoreConfigError} for unusable configs.
+ */
+export async function createRepositoryFromConfig(
+  input: string | StoreConfig,
+  options: LoadStoreOptions = {},
+): Promise<SessionRepository<Session>> {
+  const config = { ...parseStoreConfig(input), ...options.overrides } as StoreConfig;
+  const packageName = storePackageFor(config.store);
+  let mod: unknown;
+  try {
+    mod = await (options.importer ?? defaultImporter)(packageName);
+  } catch (err) {
+    if (isModuleNotFound(err, packageName)) throw new StoreNotInstalledError(packageName, { cause: err });
+    throw err;
+  }
+  return providerOf(mod, packageName).create(config);
+}

@@ -1,0 +1,47 @@
+import { readdirSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+// Tests run workspace packages from source: every `@session/<name>` import resolves to its src/.
+const packageNames = readdirSync(`${root}packages`).filter((name) => existsSync(`${root}packages/${name}/src/index.ts`));
+const alias = packageNames.map((name) => ({
+  find: new RegExp(`^@session/${name}$`),
+  replacement: `${root}packages/${name}/src/index.ts`,
+}));
+alias.push({ find: /^@session\/testkit\/redis$/, replacement: `${root}packages/testkit/src/redis/index.ts` });
+
+// Suites that start real servers (redis-server processes, HTTP listeners, browsers) run one file
+// at a time so they never fight over the machine's two cores.
+const serial = new Set(['redis', 'express', 'koa', 'ws', 'examples']);
+
+export default defineConfig({
+  test: {
+    reporters: ['default', './scripts/summary-reporter.ts'],
+    projects: [
+      ...packageNames.map((name) => ({
+        resolve: { alias },
+        test: {
+          name,
+          root: `${root}packages/${name}`,
+          include: ['test/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+          fileParallelism: !serial.has(name),
+        },
+      })),
+      {
+        resolve: { alias },
+        test: {
+          name: 'examples',
+          root: `${root}examples`,
+          include: ['*/test/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
