@@ -1,0 +1,84 @@
+/**
+ * Quickstart: a whole session lifecycle against any store, chosen by config.
+ *
+ *   pnpm start                                    # in-memory store
+ *   SESSION_STORE=redis://127.0.0.1:6379 pnpm start   # same code on Redis
+ */
+import {
+  PRINCIPAL_NAME_INDEX_NAME,
+  createRepositoryFromConfig,
+  isIndexedRepository,
+  setPrincipalName,
+  supportsEvents,
+} from '@session/core';
+
+const storeUrl = process.env.SESSION_STORE ?? 'memory:';
+const started = Date.now();
+const log = (message: string) => console.log(`[+${String(Date.now() - started).padStart(5)} ms] ${message}`);
+const short = (id: string) => `${id.slice(0, 8)}…`;
+
+const repository = await createRepositoryFromConfig(storeUrl);
+log(`store: ${storeUrl} (indexed: ${repository.capabilities.indexed}, events: ${repository.capabilities.events})`);
+
+if (supportsEvents(repository)) {
+  repository.on('created', (e) => log(`event created   ${short(e.sessionId)}`));
+  repository.on('deleted', (e) => log(`event deleted   ${short(e.sessionId)}`));
+  repository.on('expired', (e) => log(`event expired   ${short(e.sessionId)}`));
+}
+
+// Alice signs in on two devices.
+const laptop = await repository.createSession();
+setPrincipalName(laptop, 'alice');
+laptop.set('device', 'laptop');
+laptop.set('signedInAt', new Date());
+laptop.set('cart', new Map([['sku-42', 2]]));
+await repository.save(laptop);
+log(`saved laptop session ${short(laptop.id)}`);
+
+const phone = await repository.createSession();
+setPrincipalName(phone, 'alice');
+phone.set('device', 'phone');
+await repository.save(phone);
+log(`saved phone session  ${short(phone.id)}`);
+
+// A session nobody saves is never stored.
+const anonymous = await repository.createSession();
+log(`unsaved session ${short(anonymous.id)} in store: ${(await repository.findById(anonymous.id)) !== null}`);
+
+if (isIndexedRepository(repository)) {
+  const sessions = await repository.findByPrincipalName('alice');
+  log(`alice has ${sessions.size} sessions: ${[...sessions.values()].map((s) => s.get('device')).join(', ')}`);
+}
+
+// Fixation protection: the id changes, the attributes stay.
+const loaded = await repository.findById(laptop.id);
+if (loaded === null) throw new Error('laptop session vanished');
+const oldId = loaded.id;
+loaded.changeSessionId();
+await repository.save(loaded);
+const cart = (await repository.findById(loaded.id))?.get('cart');
+log(`changed id ${short(oldId)} -> ${short(loaded.id)}; old id found: ${(await repository.findById(oldId)) !== null}; cart kept: ${JSON.stringify([...((cart as Map<string, number>) ?? [])])}`);
+
+// "Sign out everywhere else": delete the phone session.
+await repository.deleteById(phone.id);
+if (isIndexedRepository(repository)) {
+  const left = await repository.findByIndexNameAndIndexValue(PRINCIPAL_NAME_INDEX_NAME, 'alice');
+  log(`after revoking the phone, alice has ${left.size} session(s)`);
+}
+
+// A short-lived session expires by itself.
+const brief = await repository.createSession();
+brief.maxInactiveIntervalMs = 1000;
+brief.set('purpose', 'demo of expiry');
+await repository.save(brief);
+log(`saved a 1 s session ${short(brief.id)}; waiting for it to expire…`);
+const deadline = Date.now() + 15_000;
+while ((await repository.findById(brief.id)) !== null && Date.now() < deadline) {
+  await new Promise((resolve) => setTimeout(resolve, 250));
+}
+// Give the store's sweeper a moment to announce the expiry.
+await new Promise((resolve) => setTimeout(resolve, 1500));
+log(`1 s session found after expiry: ${(await repository.findById(brief.id)) !== null}`);
+
+await repository.close?.();
+log('done');

@@ -1,0 +1,73 @@
+import type { Session } from '@session/core';
+import type { SuiteContext } from '../context.js';
+import { errorCode } from '../util.js';
+
+/** A save after or racing with a delete never brings the session back. */
+export function resurrectionCases<S extends Session>(ctx: SuiteContext<S>): void {
+  const { expect } = ctx;
+
+  /** Saves and accepts either success or the typed "invalidated" rejection. */
+  async function saveIgnoringInvalidated(save: () => Promise<void>): Promise<void> {
+    try {
+      await save();
+    } catch (err) {
+      if (errorCode(err) !== 'SESSION_INVALIDATED') throw err;
+    }
+  }
+
+  ctx.describe('no resurrection after delete', () => {
+    ctx.it('saving a copy loaded before deleteById does not bring the session back', async () => {
+      await ctx.withHarness({}, async ({ repo, saved, load, find, harness }) => {
+        const session = await saved({ a: 1 });
+        const copy = await load(session.id);
+        await repo.deleteById(session.id);
+        copy.set('b', 2);
+        copy.lastAccessedTime = Date.now();
+        await saveIgnoringInvalidated(() => repo.save(copy as unknown as S));
+        expect(await find(session.id)).toBeNull();
+        if (harness.raw) expect(await harness.raw.exists(session.id)).toBe(false);
+      });
+    });
+
+    ctx.it('saving a copy with only a new lastAccessedTime after delete does not bring it back', async () => {
+      await ctx.withHarness({}, async ({ repo, saved, load, find, harness }) => {
+        const session = await saved({ a: 1 });
+        const copy = await load(session.id);
+        await repo.deleteById(session.id);
+        copy.lastAccessedTime = copy.lastAccessedTime + 1000;
+        await saveIgnoringInvalidated(() => repo.save(copy as unknown as S));
+        expect(await find(session.id)).toBeNull();
+        if (harness.raw) expect(await harness.raw.exists(session.id)).toBe(false);
+      });
+    });
+
+    ctx.it('saves racing deletes never leave the session behind', async () => {
+      await ctx.withHarness({}, async ({ repo, saved, load, find, harness }) => {
+        for (let round = 0; round < 10; round++) {
+          const session = await saved({ round });
+          const copy = await load(session.id);
+          copy.set('late', round);
+          // Both orders are started in the same tick; alternate which one is issued first.
+          const ops =
+            round % 2 === 0
+              ? [saveIgnoringInvalidated(() => repo.save(copy as unknown as S)), repo.deleteById(session.id)]
+              : [repo.deleteById(session.id), saveIgnoringInvalidated(() => repo.save(copy as unknown as S))];
+          await Promise.all(ops);
+          expect(await find(session.id)).toBeNull();
+          if (harness.raw) expect(await harness.raw.exists(session.id)).toBe(false);
+        }
+      });
+    });
+
+    ctx.it('a copy from before a delete cannot revive a session whose id was reused by nothing', async () => {
+      await ctx.withHarness({}, async ({ repo, saved, load, find }) => {
+        const session = await saved({ a: 1 });
+        const copies = await Promise.all([load(session.id), load(session.id), load(session.id)]);
+        await repo.deleteById(session.id);
+        copies.forEach((copy, i) => copy.set(`c${i}`, i));
+        await Promise.all(copies.map((copy) => saveIgnoringInvalidated(() => repo.save(copy as unknown as S))));
+        expect(await find(session.id)).toBeNull();
+      });
+    });
+  });
+}

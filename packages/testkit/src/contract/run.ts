@@ -1,0 +1,53 @@
+import type { Session } from '@session/core';
+import { basicCases } from './cases/basic.js';
+import { changeIdCases } from './cases/change-id.js';
+import { deltaCases } from './cases/delta.js';
+import { eventCases } from './cases/events.js';
+import { expiryCases } from './cases/expiry.js';
+import { indexCases } from './cases/indexes.js';
+import { malformedIdCases } from './cases/malformed-ids.js';
+import { modeCases } from './cases/modes.js';
+import { resurrectionCases } from './cases/resurrection.js';
+import { timeCases } from './cases/times.js';
+import { valueCases } from './cases/values.js';
+import { createContext } from './context.js';
+import type { ContractOptions } from './types.js';
+
+/**
+ * Registers the session repository contract suite with the caller's test framework:
+ *
+ * ```ts
+ * import { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach } from 'vitest';
+ * runSessionRepositoryContract({
+ *   name: 'my store',
+ *   test: { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
+ *   capabilities: { indexed: true, events: true },
+ *   createHarness: async (options) => {
+ *     const repository = new MyRepository({ ...options, client });
+ *     return { repository, close: () => repository.close() };
+ *   },
+ * });
+ * ```
+ *
+ * Index tests run only with `capabilities.indexed`, event tests only with `capabilities.events`.
+ */
+export function runSessionRepositoryContract<S extends Session>(options: ContractOptions<S>): void {
+  if (typeof options?.createHarness !== 'function') throw new TypeError('runSessionRepositoryContract needs createHarness');
+  if (typeof options.test?.it !== 'function' || typeof options.test.describe !== 'function') {
+    throw new TypeError('runSessionRepositoryContract needs the test functions (describe, it, expect, …)');
+  }
+  const ctx = createContext(options);
+  options.test.describe(`session repository contract: ${options.name}`, () => {
+    basicCases(ctx);
+    deltaCases(ctx);
+    changeIdCases(ctx);
+    resurrectionCases(ctx);
+    timeCases(ctx);
+    expiryCases(ctx);
+    modeCases(ctx);
+    malformedIdCases(ctx);
+    valueCases(ctx);
+    if (options.capabilities.indexed) indexCases(ctx);
+    if (options.capabilities.events) eventCases(ctx);
+  });
+}
