@@ -59,7 +59,7 @@ export function resurrectionCases<S extends Session>(ctx: SuiteContext<S>): void
       });
     });
 
-    ctx.it('a copy from before a delete cannot revive a session whose id was reused by nothing', async () => {
+    ctx.it('several stale copies saved after a delete do not revive it', async () => {
       await ctx.withHarness({}, async ({ repo, saved, load, find }) => {
         const session = await saved({ a: 1 });
         const copies = await Promise.all([load(session.id), load(session.id), load(session.id)]);

@@ -1,0 +1,84 @@
+import type { Session } from '@session/core';
+import type { SuiteContext } from '../context.js';
+import { errorCode, sleep } from '../util.js';
+
+/** Expired sessions are never returned and never come back. */
+export function expiryCases<S extends Session>(ctx: SuiteContext<S>): void {
+  const { expect } = ctx;
+  const m = ctx.minIntervalMs;
+  const margin = Math.max(200, Math.round(m / 4));
+
+  ctx.describe('expiry', () => {
+    ctx.it(
+      'findById never returns an expired session',
+      async () => {
+        await ctx.withHarness({}, async ({ saved, find }) => {
+          const short = await saved({ a: 1 }, (s) => {
+            s.maxInactiveIntervalMs = m;
+          });
+          const long = await saved({ b: 2 }, (s) => {
+            s.maxInactiveIntervalMs = 60 * m;
+          });
+          await sleep(m + margin);
+          expect(await find(short.id)).toBeNull();
+          expect((await find(long.id))?.get('b')).toBe(2);
+        });
+      },
+      2 * m,
+    );
+
+    ctx.it(
+      'a session saved already expired is not returned',
+      async () => {
+        await ctx.withHarness({}, async ({ saved, find }) => {
+          const session = await saved({ a: 1 }, (s) => {
+            s.maxInactiveIntervalMs = 60_000;
+            s.lastAccessedTime = Date.now() - 120_000;
+          });
+          expect(await find(session.id)).toBeNull();
+        });
+      },
+      m,
+    );
+
+    ctx.it(
+      'saving a copy loaded before expiry does not revive the expired session',
+      async () => {
+        await ctx.withHarness({}, async ({ repo, saved, load, find, harness }) => {
+          const session = await saved({ a: 1 }, (s) => {
+            s.maxInactiveIntervalMs = m;
+          });
+          const copy = await load(session.id);
+          await sleep(m + margin);
+          copy.set('b', 2);
+          try {
+            await repo.save(copy as unknown as S);
+          } catch (err) {
+            expect(errorCode(err)).toBe('SESSION_INVALIDATED');
+          }
+          expect(await find(session.id)).toBeNull();
+          if (harness.raw) {
+            // The store may keep bytes until its sweeper runs, but they must never read as a session.
+            expect(await find(session.id)).toBeNull();
+          }
+        });
+      },
+      2 * m,
+    );
+
+    ctx.it(
+      'deleteById of an expired session is a quiet no-op',
+      async () => {
+        await ctx.withHarness({}, async ({ repo, saved, find }) => {
+          const session = await saved({ a: 1 }, (s) => {
+            s.maxInactiveIntervalMs = m;
+          });
+          await sleep(m + margin);
+          await repo.deleteById(session.id);
+          expect(await find(session.id)).toBeNull();
+        });
+      },
+      2 * m,
+    );
+  });
+}

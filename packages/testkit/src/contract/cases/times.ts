@@ -1,0 +1,161 @@
+import type { Session } from '@session/core';
+import type { SuiteContext } from '../context.js';
+import { sleep } from '../util.js';
+
+/** lastAccessedTime and maxInactiveIntervalMs persist and drive expiry. */
+export function timeCases<S extends Session>(ctx: SuiteContext<S>): void {
+  const { expect } = ctx;
+  const m = ctx.minIntervalMs;
+  const margin = Math.max(200, Math.round(m / 4));
+
+  ctx.describe('lastAccessedTime and maxInactiveInterval', () => {
+    ctx.it('maxInactiveIntervalMs set before the first save persists', async () => {
+      await ctx.withHarness({}, async ({ saved, load }) => {
+        const session = await saved({ a: 1 }, (s) => {
+          s.maxInactiveIntervalMs = 45 * 60_000;
+        });
+        expect((await load(session.id)).maxInactiveIntervalMs).toBe(45 * 60_000);
+      });
+    });
+
+    ctx.it('maxInactiveIntervalMs changed on a loaded copy persists', async () => {
+      await ctx.withHarness({}, async ({ repo, saved, load }) => {
+        const session = await saved({ a: 1 });
+        const copy = await load(session.id);
+        copy.maxInactiveIntervalMs = 3 * 3600_000;
+        await repo.save(copy as unknown as S);
+        const found = await load(session.id);
+        expect(found.maxInactiveIntervalMs).toBe(3 * 3600_000);
+        expect(found.get('a')).toBe(1);
+      });
+    });
+
+    if (ctx.touchesOnRead) {
+      ctx.it('findById refreshes lastAccessedTime to the time of the read', async () => {
+        await ctx.withHarness({}, async ({ saved, load }) => {
+          const session = await saved({ a: 1 }, (s) => {
+            s.lastAccessedTime = Date.now() - 120_000;
+          });
+          const before = Date.now();
+          const found = await load(session.id);
+          const after = Date.now();
+          expect(found.lastAccessedTime).toBeGreaterThanOrEqual(before - 5);
+          expect(found.lastAccessedTime).toBeLessThanOrEqual(after + 5);
+        });
+      });
+    } else {
+      ctx.it('lastAccessedTime persists exactly', async () => {
+        await ctx.withHarness({}, async ({ repo, saved, load }) => {
+          const past = Date.now() - 120_000;
+          const session = await saved({ a: 1 }, (s) => {
+            s.lastAccessedTime = past;
+          });
+          expect((await load(session.id)).lastAccessedTime).toBe(past);
+          const copy = await load(session.id);
+          copy.lastAccessedTime = past + 60_000;
+          await repo.save(copy as unknown as S);
+          expect((await load(session.id)).lastAccessedTime).toBe(past + 60_000);
+        });
+      });
+    }
+
+    ctx.it(
+      'a lastAccessedTime in the past shortens the remaining life accordingly',
+      async () => {
+        await ctx.withHarness({}, async ({ saved, find, harness }) => {
+          const interval = 60_000;
+          // Due 2 minimum intervals from now, not a full minute.
+          const session = await saved({ a: 1 }, (s) => {
+            s.maxInactiveIntervalMs = interval;
+            s.lastAccessedTime = Date.now() - interval + 2 * m;
+          });
+          if (harness.raw) expect(await harness.raw.exists(session.id)).toBe(true);
+          await sleep(2 * m + margin);
+          expect(await find(session.id)).toBeNull();
+        });
+      },
+      3 * m,
+    );
+
+    ctx.it(
+      'saving a copy with a fresh lastAccessedTime extends the life',
+      async () => {
+        await ctx.withHarness({}, async ({ repo, saved, load, find }) => {
+          const session = await saved({ a: 1 }, (s) => {
+            s.maxInactiveIntervalMs = 2 * m;
+          });
+          await sleep(Math.round(1.2 * m));
+          const copy = await load(session.id);
+          copy.lastAccessedTime = Date.now();
+          await repo.save(copy as unknown as S);
+          await sleep(Math.round(1.2 * m));
+          // 2.4 intervals after creation, 1.2 after the save: alive only if the save extended it.
+          expect((await find(session.id))?.get('a')).toBe(1);
+        });
+      },
+      3 * m,
+    );
+
+    ctx.it(
+      'a longer interval saved on a loaded copy extends the life',
+      async () => {
+        await ctx.withHarness({}, async ({ repo, saved, load, find }) => {
+          const session = await saved({ a: 1 }, (s) => {
+            s.maxInactiveIntervalMs = 2 * m;
+          });
+          const copy = await load(session.id);
+          copy.maxInactiveIntervalMs = 60 * m;
+          await repo.save(copy as unknown as S);
+          await sleep(2 * m + margin);
+          expect((await find(session.id))?.maxInactiveIntervalMs).toBe(60 * m);
+        });
+      },
+      3 * m,
+    );
+
+    ctx.it(
+      'a negative interval never expires',
+      async () => {
+        await ctx.withHarness({}, async ({ saved, load, harness }) => {
+          const session = await saved({ a: 1 }, (s) => {
+            s.maxInactiveIntervalMs = -1;
+            s.lastAccessedTime = Date.now() - 365 * 24 * 3600_000;
+          });
+          await sleep(m + margin);
+          if (harness.raw) expect(await harness.raw.exists(session.id)).toBe(true);
+          const found = await load(session.id);
+          expect(found.maxInactiveIntervalMs).toBeLessThan(0);
+          expect(found.isExpired()).toBe(false);
+          expect(found.get('a')).toBe(1);
+        });
+      },
+      2 * m,
+    );
+
+    ctx.it(
+      'changing a loaded session to a negative interval removes its expiry',
+      async () => {
+        await ctx.withHarness({}, async ({ repo, saved, load }) => {
+          const session = await saved({ a: 1 }, (s) => {
+            s.maxInactiveIntervalMs = 2 * m;
+          });
+          const copy = await load(session.id);
+          copy.maxInactiveIntervalMs = -1;
+          await repo.save(copy as unknown as S);
+          await sleep(2 * m + margin);
+          expect((await load(session.id)).maxInactiveIntervalMs).toBeLessThan(0);
+        });
+      },
+      3 * m,
+    );
+
+    ctx.it('a negative default interval applies to new sessions', async () => {
+      await ctx.withHarness({ defaultMaxInactiveIntervalMs: -1 }, async ({ repo, load }) => {
+        const session = await repo.createSession();
+        expect(session.maxInactiveIntervalMs).toBeLessThan(0);
+        await repo.save(session);
+        expect((await load(session.id)).maxInactiveIntervalMs).toBeLessThan(0);
+      });
+    });
+  });
+}
