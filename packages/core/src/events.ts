@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from './errors.js';
 import type { SessionLogger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { Session } from './session.js';
@@ -8,6 +9,13 @@ export type SessionEventKind = 'created' | 'deleted' | 'expired';
 /** Kinds a listener can subscribe to: `destroyed` receives both `deleted` and `expired`. */
 export type SessionEventType = SessionEventKind | 'destroyed';
 
+/** Every type {@link SessionEventSource.on} accepts. */
+export const SESSION_EVENT_TYPES: readonly SessionEventType[] = [
+  'created',
+  'deleted',
+  'expired',
+  'destroyed',
+];
 /** One session event. */
 export interface SessionEvent<S extends Session = Session> {
   readonly type: SessionEventKind;
@@ -17,7 +25,9 @@ export interface SessionEvent<S extends Session = Session> {
 }
 
 /** Receives events. Exceptions thrown here are logged and never reach the store. */
-export type SessionEventListener<S extends Session = Session> = (event: SessionEvent<S>) => void | Promise<void>;
+export type SessionEventListener<S extends Session = Session> = (
+  event: SessionEvent<S>,
+) => void | Promise<void>;
 
 /** The typed listener API of stores that support events (`capabilities.events`). */
 export interface SessionEventSource<S extends Session = Session> {
@@ -37,7 +47,14 @@ export class SessionEventEmitter<S extends Session = Session> implements Session
   }
 
   on(type: SessionEventType, listener: SessionEventListener<S>): () => void {
-    if (typeof listener !== 'function') throw new TypeError('Session event listeners must be functions');
+    // A misspelt type would otherwise subscribe to nothing, silently.
+    if (!SESSION_EVENT_TYPES.includes(type)) {
+      throw new InvalidArgumentError(
+        `Unknown session event type "${String(type)}"; use ${SESSION_EVENT_TYPES.join(', ')}`,
+      );
+    }
+    if (typeof listener !== 'function')
+      throw new InvalidArgumentError('Session event listeners must be functions');
     let set = this.#listeners.get(type);
     if (set === undefined) {
       set = new Set();
@@ -74,7 +91,9 @@ export class SessionEventEmitter<S extends Session = Session> implements Session
       try {
         const result = listener(event);
         if (result && typeof (result as Promise<void>).catch === 'function') {
-          (result as Promise<void>).catch((err) => this.#logger.error(`session ${type} listener failed`, err));
+          (result as Promise<void>).catch((err) =>
+            this.#logger.error(`session ${type} listener failed`, err),
+          );
         }
       } catch (err) {
         this.#logger.error(`session ${type} listener failed`, err);

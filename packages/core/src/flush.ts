@@ -36,7 +36,12 @@ export function enableImmediateFlush<S extends MapSession<object>>(
 export async function settleImmediateFlush(session: MapSession<object>): Promise<void> {
   const state = pending.get(session);
   if (state === undefined) return;
-  await state.chain;
+  // Writes queued while we waited belong to this settle too.
+  let chain: Promise<void>;
+  do {
+    chain = state.chain;
+    await chain;
+  } while (chain !== state.chain);
   if (state.error !== undefined) {
     const err = state.error;
     state.error = undefined;

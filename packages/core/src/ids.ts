@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { InvalidSessionIdError } from './errors.js';
+import { InvalidArgumentError, InvalidSessionIdError } from './errors.js';
 
 /** Produces new session ids. Must return strings that pass {@link isValidSessionId}. */
 export type SessionIdGenerator = () => string;
@@ -24,7 +24,8 @@ export const defaultSessionIdGenerator: SessionIdGenerator = () =>
 /** Generates ids with `bytes` bytes (at least 16) of CSPRNG randomness. */
 export function randomSessionIdGenerator(bytes = DEFAULT_SESSION_ID_BYTES): SessionIdGenerator {
   if (!Number.isInteger(bytes) || bytes < 16 || bytes > 96) {
-    throw new InvalidSessionIdError(`Session id generators need 16 to 96 random bytes, got ${bytes}`);
+    // 96 bytes is 128 base64url characters, the longest id the syntax check accepts.
+    throw new InvalidArgumentError(`Session id generators need 16 to 96 random bytes, got ${bytes}`);
   }
   return () => randomBytes(bytes).toString('base64url');
 }

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from './errors.js';
 import type { Session } from './session.js';
 
 /**
@@ -29,10 +30,28 @@ export function getPrincipalName(session: Session): string | undefined {
   const read = (name: string): unknown => peekAttribute(session, name);
   const explicit = read(PRINCIPAL_NAME_INDEX_NAME);
   if (typeof explicit === 'string' && explicit.length > 0) return explicit;
-  // A session written by Spring Security with a JSON serializer carries the name here.
-  const context = read(SPRING_SECURITY_CONTEXT) as { authentication?: { name?: unknown } } | undefined;
-  const name = context?.authentication?.name;
-  return typeof name === 'string' && name.length > 0 ? name : undefined;
+  // A session written by Spring Security with a JSON serializer carries the name in its context.
+  const context = read(SPRING_SECURITY_CONTEXT) as { authentication?: unknown } | null | undefined;
+  return authenticationName(
+    typeof context === 'object' && context !== null ? context.authentication : undefined,
+  );
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/**
+ * Spring's `Authentication.getName()` on JSON: Jackson writes the token's fields, not `name`, so
+ * the name is the principal itself (a string) or its `username` (UserDetails) or `name`.
+ */
+function authenticationName(auth: unknown): string | undefined {
+  if (typeof auth !== 'object' || auth === null) return undefined;
+  const { name, principal } = auth as { name?: unknown; principal?: unknown };
+  const explicit = nonEmptyString(name) ?? nonEmptyString(principal);
+  if (explicit !== undefined || typeof principal !== 'object' || principal === null) return explicit;
+  const p = principal as { username?: unknown; name?: unknown };
+  return nonEmptyString(p.username) ?? nonEmptyString(p.name);
 }
 
 /** Sets the principal name (or clears it with `undefined`) on a session. */
@@ -54,6 +73,12 @@ export class AttributeIndexResolver<S extends Session = Session> implements Inde
   readonly #indexName: string;
 
   constructor(attribute: string, indexName: string = attribute) {
+    if (typeof attribute !== 'string' || attribute.length === 0) {
+      throw new InvalidArgumentError('AttributeIndexResolver needs a non-empty attribute name');
+    }
+    if (typeof indexName !== 'string' || indexName.length === 0) {
+      throw new InvalidArgumentError('AttributeIndexResolver needs a non-empty index name');
+    }
     this.#attribute = attribute;
     this.#indexName = indexName;
   }

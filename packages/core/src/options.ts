@@ -1,10 +1,12 @@
 import { InvalidArgumentError } from './errors.js';
-import { type SessionIdGenerator, defaultSessionIdGenerator } from './ids.js';
+import { defaultSessionIdGenerator, type SessionIdGenerator } from './ids.js';
 import { type IndexResolver, PrincipalNameIndexResolver } from './index-resolver.js';
-import { type SessionLogger, consoleLogger } from './logger.js';
+import { consoleLogger, type SessionLogger } from './logger.js';
 import { FLUSH_MODES, type FlushMode, SAVE_MODES, type SaveMode } from './modes.js';
+import { defaultSerializer, type SessionSerializer } from './serializer.js';
 import { DEFAULT_MAX_INACTIVE_INTERVAL_MS, type Session } from './session.js';
-import { type SessionSerializer, defaultSerializer } from './serializer.js';
+
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
 
 /** Options every store accepts. */
 export interface SessionRepositoryOptions<S extends Session = Session> {
@@ -36,6 +38,9 @@ export function resolveRepositoryOptions<S extends Session = Session>(
   options: SessionRepositoryOptions<S> = {},
   defaults: { namespace: string },
 ): ResolvedRepositoryOptions<S> {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError('Repository options must be an object');
+  }
   const resolved: ResolvedRepositoryOptions<S> = {
     namespace: options.namespace ?? defaults.namespace,
     defaultMaxInactiveIntervalMs: options.defaultMaxInactiveIntervalMs ?? DEFAULT_MAX_INACTIVE_INTERVAL_MS,
@@ -52,22 +57,37 @@ export function resolveRepositoryOptions<S extends Session = Session>(
   }
   const interval = resolved.defaultMaxInactiveIntervalMs;
   if (typeof interval !== 'number' || Number.isNaN(interval) || !Number.isFinite(interval)) {
-    throw new InvalidArgumentError(`defaultMaxInactiveIntervalMs must be a finite number of ms, got ${String(interval)}`);
+    throw new InvalidArgumentError(
+      `defaultMaxInactiveIntervalMs must be a finite number of ms, got ${String(interval)}`,
+    );
   }
   if (!FLUSH_MODES.includes(resolved.flushMode)) {
-    throw new InvalidArgumentError(`flushMode must be one of ${FLUSH_MODES.join(', ')}, got ${String(resolved.flushMode)}`);
+    throw new InvalidArgumentError(
+      `flushMode must be one of ${FLUSH_MODES.join(', ')}, got ${String(resolved.flushMode)}`,
+    );
   }
   if (!SAVE_MODES.includes(resolved.saveMode)) {
-    throw new InvalidArgumentError(`saveMode must be one of ${SAVE_MODES.join(', ')}, got ${String(resolved.saveMode)}`);
+    throw new InvalidArgumentError(
+      `saveMode must be one of ${SAVE_MODES.join(', ')}, got ${String(resolved.saveMode)}`,
+    );
   }
   for (const key of ['idGenerator', 'clock'] as const) {
     if (typeof resolved[key] !== 'function') throw new InvalidArgumentError(`${key} must be a function`);
   }
-  if (typeof resolved.serializer?.serialize !== 'function' || typeof resolved.serializer?.deserialize !== 'function') {
+  if (
+    typeof resolved.serializer?.serialize !== 'function' ||
+    typeof resolved.serializer?.deserialize !== 'function'
+  ) {
     throw new InvalidArgumentError('serializer must have serialize(value, name) and deserialize(text, name)');
   }
   if (typeof resolved.indexResolver?.resolveIndexesFor !== 'function') {
     throw new InvalidArgumentError('indexResolver must have resolveIndexesFor(session)');
+  }
+  const logger = resolved.logger as Partial<SessionLogger> | null;
+  if (LOGGER_METHODS.some((method) => typeof logger?.[method] !== 'function')) {
+    throw new InvalidArgumentError(
+      `logger must have ${LOGGER_METHODS.join(', ')} methods (console, pino and winston do)`,
+    );
   }
   return resolved;
 }

@@ -40,7 +40,8 @@ export interface FindByIndexNameSessionRepository<S extends Session = Session> e
 }
 
 /** A repository that also emits session events. */
-export type EventedSessionRepository<S extends Session = Session> = SessionRepository<S> & SessionEventSource<S>;
+export type EventedSessionRepository<S extends Session = Session> = SessionRepository<S> &
+  SessionEventSource<S>;
 
 /** True when `repository` can find sessions by index. */
 export function isIndexedRepository<S extends Session>(
@@ -56,5 +57,7 @@ export function isIndexedRepository<S extends Session>(
 export function supportsEvents<S extends Session>(
   repository: SessionRepository<S>,
 ): repository is EventedSessionRepository<S> {
-  return repository.capabilities.events && typeof (repository as EventedSessionRepository<S>).on === 'function';
+  return (
+    repository.capabilities.events && typeof (repository as EventedSessionRepository<S>).on === 'function'
+  );
 }

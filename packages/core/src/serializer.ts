@@ -46,8 +46,11 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** True when JSON.stringify/parse round-trips `value` exactly and no key collides with a tag. */
-function isPlainJson(value: unknown, topLevel: boolean, seen: Set<object>): boolean {
+/**
+ * True when JSON.stringify/parse round-trips `value` exactly and, with `tagged`, no key collides
+ * with a tag (the default serializer's envelope needs that; plain JSON text does not).
+ */
+function isPlainJson(value: unknown, topLevel: boolean, seen: Set<object>, tagged = true): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -61,13 +64,15 @@ function isPlainJson(value: unknown, topLevel: boolean, seen: Set<object>): bool
       try {
         if (Array.isArray(value)) {
           for (let i = 0; i < value.length; i++) {
-            if (!(i in value) || !isPlainJson(value[i], false, seen)) return false;
+            if (!(i in value) || !isPlainJson(value[i], false, seen, tagged)) return false;
           }
           return true;
         }
-        if (!isPlainObject(value) || TAG in value || (topLevel && ENVELOPE in value)) return false;
+        if (!isPlainObject(value)) return false;
+        if (tagged && (Object.hasOwn(value, TAG) || (topLevel && Object.hasOwn(value, ENVELOPE))))
+          return false;
         for (const key of Object.keys(value)) {
-          if (!isPlainJson((value as Record<string, unknown>)[key], false, seen)) return false;
+          if (!isPlainJson((value as Record<string, unknown>)[key], false, seen, tagged)) return false;
         }
         return true;
       } finally {
@@ -118,7 +123,10 @@ function encode(value: unknown, name: string, path: string, ancestors: Set<objec
       let i = 0;
       const entries: unknown[] = [];
       for (const [k, v] of obj) {
-        entries.push([encode(k, name, `${path}<key ${i}>`, ancestors), encode(v, name, `${path}<value ${i}>`, ancestors)]);
+        entries.push([
+          encode(k, name, `${path}<key ${i}>`, ancestors),
+          encode(v, name, `${path}<value ${i}>`, ancestors),
+        ]);
         i++;
       }
       return { [TAG]: 'Map', [VALUE]: entries };
@@ -131,11 +139,11 @@ function encode(value: unknown, name: string, path: string, ancestors: Set<objec
     }
     if (obj instanceof RegExp) return { [TAG]: 'RegExp', [VALUE]: [obj.source, obj.flags] };
     if (ArrayBuffer.isView(obj)) {
-      const typeName = obj.constructor.name as TypedArrayName;
-      if (!(typeName in TYPED_ARRAYS)) fail(name, path, `A ${obj.constructor.name}`);
+      // Node's Buffer is a Uint8Array subclass whose constructor is named "Buffer"; it comes back as a Buffer.
+      const tag = Buffer.isBuffer(obj) ? 'Buffer' : obj.constructor.name;
+      if (tag !== 'Buffer' && !Object.hasOwn(TYPED_ARRAYS, tag))
+        fail(name, path, `A ${obj.constructor.name}`);
       const bytes = Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString('base64');
-      // Node's Buffer is a Uint8Array subclass; it comes back as a Buffer.
-      const tag = Buffer.isBuffer(obj) ? 'Buffer' : typeName;
       return { [TAG]: tag, [VALUE]: bytes };
     }
     if (obj instanceof ArrayBuffer) {
@@ -149,10 +157,10 @@ function encode(value: unknown, name: string, path: string, ancestors: Set<objec
     }
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(obj)) {
-      out[key] = encode((obj as Record<string, unknown>)[key], name, `${path}.${key}`, ancestors);
+      assign(out, key, encode((obj as Record<string, unknown>)[key], name, `${path}.${key}`, ancestors));
     }
     // An object that happens to use the tag key is wrapped so it cannot be mistaken for a tag.
-    return TAG in out ? { [TAG]: 'object', [VALUE]: out } : out;
+    return Object.hasOwn(out, TAG) ? { [TAG]: 'object', [VALUE]: out } : out;
   } finally {
     ancestors.delete(obj);
   }
@@ -171,7 +179,7 @@ function decode(value: unknown, name: string): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => decode(item, name));
   const record = value as Record<string, unknown>;
-  if (!(TAG in record)) {
+  if (!Object.hasOwn(record, TAG)) {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(record)) assign(out, key, decode(record[key], name));
     return out;
@@ -208,7 +216,11 @@ function decode(value: unknown, name: string): unknown {
       return out;
     }
     default: {
-      const Ctor = TYPED_ARRAYS[tag as TypedArrayName];
+      // Own keys only: an inherited name such as "constructor" is not a type tag.
+      const Ctor =
+        typeof tag === 'string' && Object.hasOwn(TYPED_ARRAYS, tag)
+          ? TYPED_ARRAYS[tag as TypedArrayName]
+          : undefined;
       if (Ctor === undefined) {
         throw new SessionSerializationError(name, `unknown type tag ${JSON.stringify(tag)}`);
       }
@@ -230,9 +242,15 @@ function decode(value: unknown, name: string): unknown {
  */
 export const defaultSerializer: SessionSerializer = {
   serialize(value, attributeName) {
-    if (isPlainJson(value, true, new Set())) return JSON.stringify(value);
-    const encoded = encode(value, attributeName, '$', new Set());
-    return JSON.stringify({ [ENVELOPE]: 1, [VALUE]: encoded });
+    try {
+      if (isPlainJson(value, true, new Set())) return JSON.stringify(value);
+      const encoded = encode(value, attributeName, '$', new Set());
+      return JSON.stringify({ [ENVELOPE]: 1, [VALUE]: encoded });
+    } catch (err) {
+      // A throwing getter or toJSON, or nesting too deep for the stack, still names the attribute.
+      if (err instanceof SessionSerializationError) throw err;
+      throw new SessionSerializationError(attributeName, 'value cannot be serialized', { cause: err });
+    }
   },
   deserialize(text, attributeName) {
     let parsed: unknown;
@@ -244,7 +262,10 @@ export const defaultSerializer: SessionSerializer = {
     if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && ENVELOPE in parsed) {
       const envelope = parsed as Record<string, unknown>;
       if (envelope[ENVELOPE] !== 1) {
-        throw new SessionSerializationError(attributeName, `unsupported envelope version ${String(envelope[ENVELOPE])}`);
+        throw new SessionSerializationError(
+          attributeName,
+          `unsupported envelope version ${String(envelope[ENVELOPE])}`,
+        );
       }
       try {
         return decode(envelope[VALUE], attributeName);
@@ -263,12 +284,18 @@ export const defaultSerializer: SessionSerializer = {
  */
 export const jsonSerializer: SessionSerializer = {
   serialize(value, attributeName) {
-    if (!isPlainJson(value, false, new Set())) {
+    try {
+      if (isPlainJson(value, false, new Set(), false)) return JSON.stringify(value);
       // Run the tagged encoder for its precise error (function, symbol, cycle) before the generic one.
       encode(value, attributeName, '$', new Set());
-      throw new SessionSerializationError(attributeName, 'value is not plain JSON (jsonSerializer accepts only plain JSON)');
+    } catch (err) {
+      if (err instanceof SessionSerializationError) throw err;
+      throw new SessionSerializationError(attributeName, 'value cannot be serialized', { cause: err });
     }
-    return JSON.stringify(value);
+    throw new SessionSerializationError(
+      attributeName,
+      'value is not plain JSON (jsonSerializer accepts only plain JSON)',
+    );
   },
   deserialize(text, attributeName) {
     try {

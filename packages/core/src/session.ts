@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from './errors.js';
-import { type SessionIdGenerator, defaultSessionIdGenerator, generateSessionId } from './ids.js';
+import { defaultSessionIdGenerator, generateSessionId, type SessionIdGenerator } from './ids.js';
 import type { SaveMode } from './modes.js';
 
 /** Default idle timeout: 30 minutes, like Spring Session and most servlet containers. */
@@ -92,14 +92,18 @@ export interface MapSessionInit {
 
 function checkTime(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InvalidArgumentError(`${name} must be a finite number of epoch milliseconds, got ${String(value)}`);
+    throw new InvalidArgumentError(
+      `${name} must be a finite number of epoch milliseconds, got ${String(value)}`,
+    );
   }
   return value;
 }
 
 function checkInterval(value: number): number {
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new InvalidArgumentError(`maxInactiveIntervalMs must be a number of milliseconds, got ${String(value)}`);
+    throw new InvalidArgumentError(
+      `maxInactiveIntervalMs must be a number of milliseconds, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -122,6 +126,11 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
   readonly #setNames = new Set<string>();
   readonly #removedNames = new Set<string>();
   readonly #readNames = new Set<string>();
+  // Per-attribute change counter: markSaved(delta) clears only names untouched since the delta was
+  // taken. Comparing values instead would drop a change that re-sets the same (mutated) object.
+  #changeSeq = 0;
+  readonly #touchedAt = new Map<string, number>();
+  readonly #deltaSeq = new WeakMap<SessionDelta, number>();
   #lastAccessedChanged = false;
   #maxInactiveChanged = false;
 
@@ -135,7 +144,9 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
     const now = init.now ?? Date.now();
     this.#creationTime = checkTime('creationTime', init.creationTime ?? now);
     this.#lastAccessedTime = checkTime('lastAccessedTime', init.lastAccessedTime ?? this.#creationTime);
-    this.#maxInactiveIntervalMs = checkInterval(init.maxInactiveIntervalMs ?? DEFAULT_MAX_INACTIVE_INTERVAL_MS);
+    this.#maxInactiveIntervalMs = checkInterval(
+      init.maxInactiveIntervalMs ?? DEFAULT_MAX_INACTIVE_INTERVAL_MS,
+    );
     this.#saveMode = init.saveMode ?? 'onSetAttribute';
     const attrs = init.attributes;
     this.#attributes = new Map(
@@ -216,6 +227,7 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
     if (this.#saveMode === 'onGetAttribute' && value !== undefined) {
       // Reads are saved too, so in-place changes to a read object are not lost.
       this.#readNames.add(name);
+      this.#touch(name);
     }
     return value as A[K] | undefined;
   }
@@ -236,11 +248,13 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
     this.#attributes.set(name, value);
     this.#setNames.add(name);
     this.#removedNames.delete(name);
+    this.#touch(name);
     this.#changed();
   }
 
   delete(name: AttributeName<A>): void {
     const had = this.#attributes.delete(name);
+    this.#touch(name);
     this.#setNames.delete(name);
     this.#readNames.delete(name);
     // A stored session may hold the attribute even if this copy does not, so a saved session
@@ -278,7 +292,7 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
     }
     const removedAttributes = new Set(this.#removedNames);
     const idChanged = this.#id !== this.#originalId;
-    return {
+    const delta: SessionDelta = {
       isNew: this.#isNew,
       originalId: this.#originalId,
       id: this.#id,
@@ -298,6 +312,8 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
         setAttributes.size > 0 ||
         removedAttributes.size > 0,
     };
+    this.#deltaSeq.set(delta, this.#changeSeq);
+    return delta;
   }
 
   /** True when a save would write something. */
@@ -320,12 +336,18 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
       this.#isNew = false;
       return;
     }
+    const seq = this.#deltaSeq.get(written);
+    // Without the counter (a delta this session did not make), fall back to comparing values.
+    const unchangedSince = (name: string, stillTrue: boolean): boolean =>
+      seq === undefined ? stillTrue : (this.#touchedAt.get(name) ?? 0) <= seq;
     for (const [name, value] of written.setAttributes) {
-      if (this.#attributes.get(name) === value) this.#setNames.delete(name);
-      this.#readNames.delete(name);
+      if (unchangedSince(name, this.#attributes.get(name) === value)) {
+        this.#setNames.delete(name);
+        this.#readNames.delete(name);
+      }
     }
     for (const name of written.removedAttributes) {
-      if (!this.#attributes.has(name)) this.#removedNames.delete(name);
+      if (unchangedSince(name, !this.#attributes.has(name))) this.#removedNames.delete(name);
     }
     if (this.#lastAccessedTime === written.lastAccessedTime) this.#lastAccessedChanged = false;
     if (this.#maxInactiveIntervalMs === written.maxInactiveIntervalMs) this.#maxInactiveChanged = false;
@@ -350,6 +372,10 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
    */
   setChangeListener(listener: (() => void) | undefined): void {
     this.#changeListener = listener;
+  }
+
+  #touch(name: string): void {
+    this.#touchedAt.set(name, ++this.#changeSeq);
   }
 
   #changed(): void {

@@ -46,7 +46,8 @@ const builtIn = new Map<string, string>([
  * for extra schemes; apps can call it to alias a community store.
  */
 export function registerStoreScheme(scheme: string, packageName: string): void {
-  if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) throw new InvalidStoreConfigError(`Invalid store scheme "${scheme}"`);
+  if (!/^[a-z][a-z0-9+.-]*$/.test(scheme))
+    throw new InvalidStoreConfigError(`Invalid store scheme "${scheme}"`);
   builtIn.set(scheme, packageName);
 }
 
@@ -61,8 +62,17 @@ const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 /** Turns a URL, store name or package name into a {@link StoreConfig}. */
 export function parseStoreConfig(input: string | StoreConfig): StoreConfig {
   if (typeof input === 'object' && input !== null) {
-    if (typeof input.store === 'string' && input.store.length > 0) return { ...input };
-    if (typeof input.url === 'string') return { ...parseStoreConfig(input.url), ...input, store: parseStoreConfig(input.url).store };
+    if (typeof input.store === 'string' && input.store.length > 0) {
+      // Only names that map to a package: a path or URL here would import arbitrary files.
+      if (!builtIn.has(input.store) && !PACKAGE_NAME.test(input.store)) {
+        throw new InvalidStoreConfigError(
+          `"${input.store}" is neither a known store name nor a package name`,
+        );
+      }
+      return { ...input };
+    }
+    if (typeof input.url === 'string')
+      return { ...parseStoreConfig(input.url), ...input, store: parseStoreConfig(input.url).store };
     throw new InvalidStoreConfigError('A store config needs `store` (e.g. "memory", "redis") or `url`');
   }
   if (typeof input !== 'string' || input.trim() === '') {
@@ -85,9 +95,11 @@ export function parseStoreConfig(input: string | StoreConfig): StoreConfig {
 function isModuleNotFound(err: unknown, packageName: string): boolean {
   const code = (err as { code?: string } | null)?.code;
   if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return false;
-  // Only the store package itself missing counts; a broken dependency inside it must surface.
+  // Only the store package itself missing counts; a broken dependency inside it must surface. The
+  // message of a missing dependency names the store only in a path ("imported from …/@session/redis/…"),
+  // never quoted as the module that was not found.
   const message = String((err as Error).message);
-  return message.includes(`'${packageName}'`) || message.includes(`"${packageName}"`) || message.includes(packageName);
+  return message.includes(`'${packageName}'`) || message.includes(`"${packageName}"`);
 }
 
 async function defaultImporter(packageName: string): Promise<unknown> {
@@ -108,7 +120,10 @@ async function defaultImporter(packageName: string): Promise<unknown> {
 }
 
 function providerOf(mod: unknown, packageName: string): SessionStoreProvider {
-  const m = mod as { sessionStore?: SessionStoreProvider; default?: SessionStoreProvider & { sessionStore?: SessionStoreProvider } };
+  const m = mod as {
+    sessionStore?: SessionStoreProvider;
+    default?: SessionStoreProvider & { sessionStore?: SessionStoreProvider };
+  };
   const provider = m?.sessionStore ?? m?.default?.sessionStore ?? m?.default;
   if (provider === undefined || typeof provider.create !== 'function') {
     throw new InvalidStoreConfigError(

@@ -1,1 +1,47 @@
-export {};
+export { decodeSessionIdBase64, encodeSessionIdBase64 } from './base64.js';
+export { CompositeSessionIdResolver, type CompositeSessionIdResolverOptions } from './composite-resolver.js';
+export {
+  formatSetCookie,
+  isValidCookieName,
+  putSetCookie,
+  readCookieValues,
+  type SetCookieAttributes,
+} from './cookie-header.js';
+export {
+  CookieSessionIdResolver,
+  type CookieSessionIdResolverOptions,
+  DEFAULT_REMEMBER_ME_MAX_AGE_SECONDS,
+  type SameSite,
+} from './cookie-resolver.js';
+export type { SessionExchange, SessionRequest, SessionResponse } from './exchange.js';
+export {
+  type FindRequestedSessionOptions,
+  findRequestedSession,
+  MAX_SESSION_ID_CANDIDATES,
+  type RequestedSession,
+  resolveRequestedSessionIds,
+} from './find-session.js';
+export { HeaderSessionIdResolver, type HeaderSessionIdResolverOptions } from './header-resolver.js';
+export { redactSessionId } from './redact.js';
+export {
+  HttpSessionManager,
+  type HttpSessionOptions,
+  RequestSession,
+  RequestSessionController,
+  type SetPrincipalOptions,
+} from './request-session.js';
+export type { SessionIdResolver } from './resolver.js';
+export {
+  type CommitTarget,
+  type HoldResponseOptions,
+  holdResponseUntilCommitted,
+  resetResponseHeaders,
+} from './response-guard.js';
+export { callStore, DEFAULT_STORE_TIMEOUT_MS } from './store-call.js';
+export {
+  compileTrustProxy,
+  isSecureRequest,
+  requestHostname,
+  type TrustProxy,
+  type TrustProxyFn,
+} from './trust-proxy.js';

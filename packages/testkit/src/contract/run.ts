@@ -7,6 +7,7 @@ import { expiryCases } from './cases/expiry.js';
 import { indexCases } from './cases/indexes.js';
 import { malformedIdCases } from './cases/malformed-ids.js';
 import { modeCases } from './cases/modes.js';
+import { peerCases } from './cases/peers.js';
 import { resurrectionCases } from './cases/resurrection.js';
 import { timeCases } from './cases/times.js';
 import { valueCases } from './cases/values.js';
@@ -47,6 +48,7 @@ export function runSessionRepositoryContract<S extends Session>(options: Contrac
     modeCases(ctx);
     malformedIdCases(ctx);
     valueCases(ctx);
+    peerCases(ctx);
     if (options.capabilities.indexed) indexCases(ctx);
     if (options.capabilities.events) eventCases(ctx);
   });

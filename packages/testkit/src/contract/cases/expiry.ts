@@ -57,10 +57,15 @@ export function expiryCases<S extends Session>(ctx: SuiteContext<S>): void {
             expect(errorCode(err)).toBe('SESSION_INVALIDATED');
           }
           expect(await find(session.id)).toBeNull();
-          if (harness.raw) {
-            // The store may keep bytes until its sweeper runs, but they must never read as a session.
-            expect(await find(session.id)).toBeNull();
+          // The new id of a changed copy must not appear either.
+          copy.changeSessionId();
+          try {
+            await repo.save(copy as unknown as S);
+          } catch (err) {
+            expect(errorCode(err)).toBe('SESSION_INVALIDATED');
           }
+          expect(await find(copy.id)).toBeNull();
+          if (harness.raw) expect(await harness.raw.exists(copy.id)).toBe(false);
         });
       },
       2 * m,

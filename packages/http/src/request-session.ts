@@ -1,0 +1,475 @@
+import {
+  type AnyAttributes,
+  type AttributeName,
+  consoleLogger,
+  getPrincipalName,
+  InvalidArgumentError,
+  PRINCIPAL_NAME_INDEX_NAME,
+  type Session,
+  type SessionLogger,
+  type SessionRepository,
+} from '@session/core';
+import { CookieSessionIdResolver, type CookieSessionIdResolverOptions } from './cookie-resolver.js';
+import type { SessionExchange } from './exchange.js';
+import { findRequestedSession } from './find-session.js';
+import { redactSessionId } from './redact.js';
+import type { SessionIdResolver } from './resolver.js';
+import { callStore, checkStoreTimeout } from './store-call.js';
+
+/** Options of the HTTP session layer; the Express and Koa middlewares take the same. */
+export interface HttpSessionOptions<S extends Session = Session> {
+  /** Where sessions live, e.g. `new MemorySessionRepository()` or a Redis repository. */
+  repository: SessionRepository<S>;
+  /** How ids travel. Default: a {@link CookieSessionIdResolver} built from {@link cookie}. */
+  resolver?: SessionIdResolver;
+  /** Cookie options for the default resolver. Not allowed together with {@link resolver}. */
+  cookie?: CookieSessionIdResolverOptions;
+  /**
+   * Bound on each store call made for a request, in ms; a store that takes longer fails the
+   * request with `SessionStoreUnavailableError` (503). Default 2000. `Infinity` disables the bound.
+   */
+  storeTimeoutMs?: number;
+  /** `setPrincipal` gives a stored session a new id (session fixation protection). Default `true`. */
+  rotateIdOnPrincipalChange?: boolean;
+  /** Where warnings go. Ids are always shortened in messages. Default: console warnings. */
+  logger?: SessionLogger;
+  /** Epoch ms clock. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** Options of {@link RequestSession.setPrincipal}. */
+export interface SetPrincipalOptions {
+  /** Give the session a new id. Default: the `rotateIdOnPrincipalChange` option (true). */
+  rotateId?: boolean;
+}
+
+interface ResolvedConfig<S extends Session> {
+  readonly repository: SessionRepository<S>;
+  readonly resolver: SessionIdResolver;
+  readonly storeTimeoutMs: number;
+  readonly rotateIdOnPrincipalChange: boolean;
+  readonly logger: SessionLogger;
+  readonly clock: () => number;
+}
+
+type LooseSession = Session<Record<string, unknown>>;
+
+function hasUnsavedChanges(session: Session): boolean {
+  const check = (session as { hasChanges?: () => boolean }).hasChanges;
+  // Sessions without change tracking are saved every time; their store decides what to write.
+  return typeof check === 'function' ? check.call(session) : true;
+}
+
+/**
+ * The session of one request, as apps see it (`req.session`, `ctx.session`). A session is loaded
+ * only when the request presents a valid id; otherwise a new one exists in memory and is stored
+ * only once something is set on it. Changes are saved when the response starts.
+ *
+ * Type the attributes with `A`: `RequestSession<{ userId: string; cart: string[] }>`.
+ */
+export class RequestSession<A extends object = AnyAttributes> {
+  readonly #controller: RequestSessionController<A, Session>;
+
+  /** @internal Created by {@link HttpSessionManager.open}. */
+  constructor(controller: RequestSessionController<A, Session>) {
+    this.#controller = controller;
+  }
+
+  /** The current id. For a new session this id is not stored (nor sent) until something is set. */
+  get id(): string {
+    return this.#controller.current.id;
+  }
+
+  /** True while the session is not in the store (no request has stored it yet). */
+  get isNew(): boolean {
+    return !this.#controller.isStored;
+  }
+
+  /** The id the client presented that was found in the store, or `undefined`. */
+  get requestedSessionId(): string | undefined {
+    return this.#controller.requestedSessionId;
+  }
+
+  /** Epoch ms when the session was created. */
+  get creationTime(): number {
+    return this.#controller.current.creationTime;
+  }
+
+  /** Epoch ms of the last access (this request, for a loaded session). */
+  get lastAccessedTime(): number {
+    return this.#controller.current.lastAccessedTime;
+  }
+
+  /** Idle timeout in ms; negative: never expires. Setting it is a change that gets saved. */
+  get maxInactiveIntervalMs(): number {
+    return this.#controller.current.maxInactiveIntervalMs;
+  }
+
+  set maxInactiveIntervalMs(value: number) {
+    this.#controller.current.maxInactiveIntervalMs = value;
+    this.#controller.changed();
+  }
+
+  /** Reads an attribute; `undefined` when absent. */
+  get<K extends AttributeName<A>>(name: K): A[K] | undefined {
+    return (this.#controller.current as LooseSession).get(name) as A[K] | undefined;
+  }
+
+  /** Sets an attribute (`undefined` removes it). The first set on a new session makes it stored. */
+  set<K extends AttributeName<A>>(name: K, value: A[K] | undefined): void {
+    (this.#controller.current as LooseSession).set(name, value);
+    this.#controller.changed();
+  }
+
+  /** Removes an attribute. */
+  delete(name: AttributeName<A>): void {
+    (this.#controller.current as LooseSession).delete(name);
+    this.#controller.changed();
+  }
+
+  /** True when the attribute is set. Does not count as a read. */
+  has(name: AttributeName<A>): boolean {
+    return this.#controller.current.names().includes(name);
+  }
+
+  /** Names of the attributes currently set. */
+  names(): string[] {
+    return this.#controller.current.names();
+  }
+
+  /** The principal (user) name the session is indexed by, or `undefined`. */
+  get principal(): string | undefined {
+    return getPrincipalName(this.#controller.current);
+  }
+
+  /**
+   * Records who the session belongs to (core's `PRINCIPAL_NAME_INDEX_NAME` attribute, which indexed
+   * stores use for "find all sessions of this user"). Call it at login. A stored session gets a new
+   * id unless `rotateId` is false, so an id planted before login is useless afterwards (session
+   * fixation). `undefined` clears the principal.
+   */
+  setPrincipal(name: string | undefined, options: SetPrincipalOptions = {}): void {
+    if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
+      throw new InvalidArgumentError('A principal name must be a non-empty string');
+    }
+    this.#controller.setPrincipal(name, options.rotateId);
+  }
+
+  /** Gives the session a new id, keeping its attributes; the client gets the new id with this response. */
+  changeSessionId(): string {
+    return this.#controller.changeSessionId();
+  }
+
+  /**
+   * Deletes the session from the store and tells the client to drop its id. Afterwards this object
+   * is a fresh new session, so a message set after logging out still reaches the next request.
+   * Throws `SessionStoreUnavailableError` when the store fails.
+   */
+  invalidate(): Promise<void> {
+    return this.#controller.invalidate();
+  }
+
+  /**
+   * Remember-me for this request: `true` makes the id cookie persistent (the cookie resolver's
+   * `rememberMeMaxAgeSeconds`), `false` makes it a browser-session cookie. The cookie is rewritten
+   * with this response. Pair it with a longer `maxInactiveIntervalMs`.
+   */
+  rememberMe(enabled = true): void {
+    this.#controller.setRememberMe(enabled);
+  }
+
+  /**
+   * Saves now instead of when the response starts (it is saved then anyway). A new session is
+   * stored even when it holds no attributes. Throws `SessionStoreUnavailableError` when the store fails.
+   */
+  save(): Promise<void> {
+    return this.#controller.save();
+  }
+
+  /** The underlying store session. Changes made on it directly are not seen by change tracking of this request. */
+  unwrap(): Session<A> {
+    return this.#controller.current as unknown as Session<A>;
+  }
+
+  /** A log-safe description: shortened id, attribute count. */
+  toString(): string {
+    return `RequestSession(${redactSessionId(this.id)}, ${this.names().length} attributes)`;
+  }
+}
+
+/**
+ * The adapter-facing side of one request's session: it decides when to save and which id header
+ * or cookie to write. Framework adapters call {@link commit} before the response headers leave
+ * (see `holdResponseUntilCommitted`) and {@link writeResponseHeaders} right before they do.
+ */
+export class RequestSessionController<A extends object = AnyAttributes, S extends Session = Session> {
+  /** What the app uses. */
+  readonly session: RequestSession<A>;
+  readonly #config: ResolvedConfig<S>;
+  readonly #exchange: SessionExchange;
+  readonly #requestedSessionId: string | undefined;
+  #current: S;
+  #stored: boolean;
+  #storedId: string | undefined;
+  #invalidated = false;
+  #rememberMe: boolean | undefined;
+  #persistRequested = false;
+  #mutations = 0;
+  #mutationsAtSave = 0;
+  #savedThisRequest = false;
+  #headersWritten = false;
+  #commitFailed = false;
+  #commitsInFlight = 0;
+  #commitChain: Promise<void> = Promise.resolve();
+
+  /** @internal Created by {@link HttpSessionManager.open}. */
+  constructor(
+    config: ResolvedConfig<S>,
+    exchange: SessionExchange,
+    session: S,
+    requestedSessionId: string | undefined,
+  ) {
+    this.#config = config;
+    this.#exchange = exchange;
+    this.#current = session;
+    this.#requestedSessionId = requestedSessionId;
+    this.#stored = requestedSessionId !== undefined;
+    this.#storedId = requestedSessionId;
+    this.session = new RequestSession<A>(this as unknown as RequestSessionController<A, Session>);
+  }
+
+  /** @internal The session object currently behind {@link session}. */
+  get current(): S {
+    return this.#current;
+  }
+
+  /** True when the current session exists in the store. */
+  get isStored(): boolean {
+    return this.#stored;
+  }
+
+  /** The presented id that loaded the session, if any. */
+  get requestedSessionId(): string | undefined {
+    return this.#requestedSessionId;
+  }
+
+  /** True once a save of this request failed; the response then carries no new id. */
+  get commitFailed(): boolean {
+    return this.#commitFailed;
+  }
+
+  /** @internal Counts a change made through {@link RequestSession}. */
+  changed(): void {
+    this.#mutations++;
+  }
+
+  /** @internal */
+  setRememberMe(enabled: boolean): void {
+    this.#rememberMe = enabled;
+  }
+
+  /** @internal */
+  changeSessionId(): string {
+    const id = this.#current.changeSessionId();
+    this.changed();
+    return id;
+  }
+
+  /** @internal */
+  setPrincipal(name: string | undefined, rotate: boolean | undefined): void {
+    if ((rotate ?? this.#config.rotateIdOnPrincipalChange) && this.#stored) this.#current.changeSessionId();
+    (this.#current as LooseSession).set(PRINCIPAL_NAME_INDEX_NAME, name);
+    this.changed();
+  }
+
+  /** @internal */
+  async invalidate(): Promise<void> {
+    const { repository, storeTimeoutMs } = this.#config;
+    if (this.#headersWritten) {
+      this.#config.logger.warn(
+        'session invalidated after the response headers were sent; the client keeps its id',
+      );
+    }
+    // Create first: if that fails, nothing has changed yet.
+    const fresh = await callStore('createSession', storeTimeoutMs, () => repository.createSession());
+    const storedId = this.#storedId;
+    if (this.#stored && storedId !== undefined) {
+      await callStore('deleteById', storeTimeoutMs, () => repository.deleteById(storedId));
+    }
+    this.#current = fresh;
+    this.#invalidated = true;
+    this.#stored = false;
+    this.#storedId = undefined;
+    this.#savedThisRequest = false;
+    this.#persistRequested = false;
+    this.#rememberMe = undefined;
+    this.changed();
+  }
+
+  /** @internal Explicit save from the app. */
+  save(): Promise<void> {
+    if (!this.#stored) this.#persistRequested = true;
+    return this.commit();
+  }
+
+  /** True when {@link commit} would write to the store (or a commit is running). Never true after a failed commit. */
+  needsCommit(): boolean {
+    if (this.#commitFailed) return false;
+    return this.#commitsInFlight > 0 || this.#needsSave();
+  }
+
+  #needsSave(): boolean {
+    const session = this.#current;
+    if (!this.#stored) return this.#persistRequested || session.names().length > 0;
+    if (this.#savedThisRequest) return this.#mutations !== this.#mutationsAtSave;
+    return hasUnsavedChanges(session);
+  }
+
+  /**
+   * Saves what changed, if anything: a new session only once it holds an attribute (or `save()` was
+   * called), a loaded one when it changed (including the refreshed `lastAccessedTime`). Safe to call
+   * more than once: later calls save only changes made since. After the headers went out, only
+   * attribute changes of a stored session whose id did not change are saved; others are dropped with
+   * a warning, since the client could not learn a new id. Throws `SessionStoreUnavailableError`.
+   */
+  commit(): Promise<void> {
+    this.#commitsInFlight++;
+    const run = this.#commitChain.then(() => this.#commitNow());
+    this.#commitChain = run.catch(() => {});
+    return run.finally(() => {
+      this.#commitsInFlight--;
+    });
+  }
+
+  async #commitNow(): Promise<void> {
+    if (!this.#needsSave()) return;
+    const session = this.#current;
+    if (this.#headersWritten && (!this.#stored || session.id !== this.#storedId)) {
+      this.#config.logger.warn(
+        `session ${redactSessionId(session.id)} changed its id or was created after the response headers were sent; not saved`,
+      );
+      return;
+    }
+    const mutations = this.#mutations;
+    const { repository, storeTimeoutMs } = this.#config;
+    try {
+      await callStore('save', storeTimeoutMs, () => repository.save(session));
+    } catch (err) {
+      this.#commitFailed = true;
+      throw err;
+    }
+    // An invalidate() that ran meanwhile replaced the session; its state is already right.
+    if (session !== this.#current) return;
+    this.#stored = true;
+    this.#storedId = session.id;
+    this.#savedThisRequest = true;
+    this.#mutationsAtSave = mutations;
+  }
+
+  /**
+   * Writes the id to the response (cookie or header) when the stored session's id is new to the
+   * client or remember-me changed, or expires it after `invalidate()`. Call it right before the
+   * headers are sent; it is idempotent. After a failed commit nothing new is written.
+   */
+  writeResponseHeaders(): void {
+    this.#headersWritten = true;
+    const exchange: SessionExchange = {
+      ...this.#exchange,
+      requestedSessionId: this.#requestedSessionId,
+      rememberMe: this.#rememberMe,
+    };
+    const storedId = this.#storedId;
+    if (this.#stored && storedId !== undefined) {
+      if (storedId !== this.#requestedSessionId || this.#rememberMe !== undefined) {
+        this.#config.resolver.setSessionId(exchange, storedId);
+      }
+    } else if (this.#invalidated) {
+      this.#config.resolver.expireSession(exchange);
+    }
+  }
+
+  /**
+   * For adapters, once the response has finished: saves changes made while the body was still
+   * being written (streams). Never throws; failures are logged.
+   */
+  async commitAfterResponse(): Promise<void> {
+    if (this.#commitFailed || !this.#needsSave()) return;
+    try {
+      await this.commit();
+    } catch (err) {
+      this.#config.logger.warn(
+        `saving session ${redactSessionId(this.#current.id)} after the response failed`,
+        (err as Error).message,
+      );
+    }
+  }
+}
+
+/**
+ * The framework-neutral per-request session handling the Express and Koa adapters are built on.
+ *
+ * ```ts
+ * const manager = new HttpSessionManager({ repository });
+ * const controller = await manager.open({ request: req, response: res });
+ * holdResponseUntilCommitted(res, controller, { onCommitError: (err) => fail(err) });
+ * ```
+ */
+export class HttpSessionManager<A extends object = AnyAttributes, S extends Session = Session> {
+  readonly repository: SessionRepository<S>;
+  readonly resolver: SessionIdResolver;
+  readonly storeTimeoutMs: number;
+  readonly logger: SessionLogger;
+  readonly #config: ResolvedConfig<S>;
+
+  constructor(options: HttpSessionOptions<S>) {
+    const repository = options?.repository;
+    for (const method of ['createSession', 'save', 'findById', 'deleteById'] as const) {
+      if (typeof repository?.[method] !== 'function') {
+        throw new InvalidArgumentError(`repository must be a SessionRepository (missing ${method}())`);
+      }
+    }
+    if (options.resolver !== undefined && options.cookie !== undefined) {
+      throw new InvalidArgumentError(
+        'Pass cookie options to your CookieSessionIdResolver, not next to `resolver`',
+      );
+    }
+    const resolver = options.resolver ?? new CookieSessionIdResolver(options.cookie);
+    if (typeof resolver.resolveSessionIds !== 'function' || typeof resolver.setSessionId !== 'function') {
+      throw new InvalidArgumentError('resolver must be a SessionIdResolver');
+    }
+    const clock = options.clock ?? Date.now;
+    if (typeof clock !== 'function') throw new InvalidArgumentError('clock must be a function');
+    this.repository = repository;
+    this.resolver = resolver;
+    this.storeTimeoutMs = checkStoreTimeout(options.storeTimeoutMs);
+    this.logger = options.logger ?? consoleLogger;
+    this.#config = {
+      repository,
+      resolver,
+      storeTimeoutMs: this.storeTimeoutMs,
+      rotateIdOnPrincipalChange: options.rotateIdOnPrincipalChange ?? true,
+      logger: this.logger,
+      clock,
+    };
+  }
+
+  /**
+   * Prepares the session of one request: loads the session the request presents (valid ids only),
+   * or makes a new one in memory. Throws `SessionStoreUnavailableError` (503) when the store fails
+   * or does not answer within `storeTimeoutMs`.
+   */
+  async open(exchange: SessionExchange): Promise<RequestSessionController<A, S>> {
+    const { repository, resolver, storeTimeoutMs, clock, logger } = this.#config;
+    const found = await findRequestedSession(exchange.request, {
+      repository,
+      resolver,
+      storeTimeoutMs,
+      clock,
+      logger,
+    });
+    if (found !== null)
+      return new RequestSessionController<A, S>(this.#config, exchange, found.session, found.sessionId);
+    const fresh = await callStore('createSession', storeTimeoutMs, () => repository.createSession());
+    return new RequestSessionController<A, S>(this.#config, exchange, fresh, undefined);
+  }
+}

@@ -1,0 +1,153 @@
+import type { ServerResponse } from 'node:http';
+import type { SessionLogger } from '@session/core';
+import { consoleLogger } from '@session/core';
+
+/** What {@link holdResponseUntilCommitted} needs from the per-request session. */
+export interface CommitTarget {
+  /** Synchronous: does anything have to be saved before the headers may leave? */
+  needsCommit(): boolean;
+  /** Saves; rejects with the store error. */
+  commit(): Promise<void>;
+  /** Synchronous: sets the id cookie/header; called right before the headers leave. */
+  writeResponseHeaders(): void;
+}
+
+/** Options of {@link holdResponseUntilCommitted}. */
+export interface HoldResponseOptions {
+  /**
+   * Called when the commit fails. Every held write is dropped and nothing has been sent, so the
+   * handler can still produce an error response (the Express adapter passes the error to `next`).
+   * Default: a plain `503` response.
+   */
+  onCommitError?: (error: unknown) => void;
+  logger?: SessionLogger;
+}
+
+type HeldMethod = 'writeHead' | 'write' | 'end' | 'flushHeaders';
+type AnyFn = (...args: unknown[]) => unknown;
+
+/** Removes every header a failed response had set, so an error response starts clean. */
+export function resetResponseHeaders(response: ServerResponse): void {
+  for (const name of response.getHeaderNames()) response.removeHeader(name);
+}
+
+function defaultCommitError(response: ServerResponse): (error: unknown) => void {
+  return () => {
+    resetResponseHeaders(response);
+    response.statusCode = 503;
+    response.setHeader('content-type', 'text/plain; charset=utf-8');
+    response.end('Service Unavailable');
+  };
+}
+
+/**
+ * Makes sure the session is saved before a response's headers leave, whatever sends them:
+ * `res.end`, `res.send`/`json`/`redirect` (which end in `res.end`), `stream.pipe(res)`,
+ * `res.writeHead`, `res.flushHeaders`, error handlers.
+ *
+ * The first of those calls checks `needsCommit()`. When nothing needs saving the call goes straight
+ * through (after `writeResponseHeaders()`). Otherwise it and every later call are held, in order,
+ * while `commit()` runs; then the id header is written and the held calls are replayed. A held
+ * `write` returns `false`, so piped streams pause until the replay emits `drain`. While calls are
+ * held `res.headersSent` reads `true`, as it would without the hold.
+ *
+ * The wrappers stay installed (they pass straight through afterwards) so that wrappers other
+ * middleware installs later keep working.
+ */
+export function holdResponseUntilCommitted(
+  response: ServerResponse,
+  target: CommitTarget,
+  options: HoldResponseOptions = {},
+): void {
+  const logger = options.logger ?? consoleLogger;
+  const onCommitError = options.onCommitError ?? defaultCommitError(response);
+  const original: Record<HeldMethod, AnyFn> = {
+    writeHead: response.writeHead as AnyFn,
+    write: response.write as AnyFn,
+    end: response.end as AnyFn,
+    flushHeaders: response.flushHeaders as AnyFn,
+  };
+  let phase: 'open' | 'holding' | 'released' = 'open';
+  const held: { method: HeldMethod; args: unknown[] }[] = [];
+
+  const writeHeaders = (): void => {
+    try {
+      target.writeResponseHeaders();
+    } catch (err) {
+      logger.error('writing the session id to the response failed', err);
+    }
+  };
+
+  const replay = (): void => {
+    let lastWrite: boolean | undefined;
+    try {
+      for (const call of held.splice(0)) {
+        const result = original[call.method].apply(response, call.args);
+        if (call.method === 'write') lastWrite = result as boolean;
+        if (call.method === 'end') lastWrite = undefined;
+      }
+    } catch (err) {
+      // The app would have seen this throw synchronously; now there is nobody to tell.
+      logger.error('replaying a held response write failed', err);
+      response.destroy();
+      return;
+    }
+    // Writers paused by our `false` wait for this; a `false` from the real write means a real drain follows.
+    if (lastWrite === true) response.emit('drain');
+  };
+
+  const release = (error: unknown, failed: boolean): void => {
+    phase = 'released';
+    // Drop the own property so the prototype getter answers again.
+    delete (response as { headersSent?: boolean }).headersSent;
+    if (failed) {
+      held.length = 0;
+      try {
+        onCommitError(error);
+      } catch (err) {
+        logger.error('handling a session commit failure failed', err);
+        response.destroy();
+      }
+      return;
+    }
+    writeHeaders();
+    replay();
+  };
+
+  const hold = (method: HeldMethod, args: unknown[]): void => {
+    held.push({ method, args });
+    if (phase === 'holding') return;
+    phase = 'holding';
+    Object.defineProperty(response, 'headersSent', { configurable: true, get: () => true });
+    target.commit().then(
+      () => release(undefined, false),
+      (err: unknown) => release(err, true),
+    );
+  };
+
+  const intercept = (method: HeldMethod): AnyFn =>
+    function (this: ServerResponse, ...args: unknown[]): unknown {
+      if (phase === 'released') return original[method].apply(this, args);
+      if (phase === 'open') {
+        let needs = false;
+        try {
+          needs = target.needsCommit();
+        } catch (err) {
+          logger.error('checking the session for changes failed', err);
+        }
+        if (!needs) {
+          phase = 'released';
+          writeHeaders();
+          return original[method].apply(this, args);
+        }
+      }
+      hold(method, args);
+      if (method === 'write') return false;
+      return method === 'flushHeaders' ? undefined : this;
+    };
+
+  response.writeHead = intercept('writeHead') as ServerResponse['writeHead'];
+  response.write = intercept('write') as ServerResponse['write'];
+  response.end = intercept('end') as ServerResponse['end'];
+  response.flushHeaders = intercept('flushHeaders') as ServerResponse['flushHeaders'];
+}

@@ -1,0 +1,60 @@
+import { InvalidStoreConfigError, type SessionStoreProvider, type StoreConfig } from '@session/core';
+import { type MemorySessionRepositoryOptions } from './options.js';
+import { MemorySessionRepository } from './repository.js';
+
+/** Query parameters `memory:?…` accepts, with how each is read. */
+const URL_OPTIONS: Record<string, (text: string, name: string) => unknown> = {
+  maxSessions: (text, name) => (text === 'Infinity' ? Number.POSITIVE_INFINITY : parseNumber(text, name)),
+  sweepIntervalMs: parseNumber,
+  defaultMaxInactiveIntervalMs: parseNumber,
+  namespace: (text) => text,
+  flushMode: (text) => text,
+  saveMode: (text) => text,
+};
+
+function parseNumber(text: string, name: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || Number.isNaN(value)) {
+    throw new InvalidStoreConfigError(`memory: "${name}" must be a number, got "${text}"`);
+  }
+  return value;
+}
+
+/** Reads `memory:?maxSessions=1000&sweepIntervalMs=50` into options; unknown parameters are errors. */
+export function parseMemoryUrl(url: string): MemorySessionRepositoryOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (err) {
+    throw new InvalidStoreConfigError(`Invalid memory store URL "${url}"`, { cause: err });
+  }
+  if (parsed.protocol !== 'memory:') {
+    throw new InvalidStoreConfigError(`The memory store needs a memory: URL, got "${parsed.protocol}"`);
+  }
+  const options: Record<string, unknown> = {};
+  for (const [name, text] of parsed.searchParams) {
+    const read = URL_OPTIONS[name];
+    if (read === undefined) {
+      throw new InvalidStoreConfigError(
+        `Unknown memory store option "${name}" in URL. Known: ${Object.keys(URL_OPTIONS).join(', ')}`,
+      );
+    }
+    options[name] = read(text, name);
+  }
+  return options as MemorySessionRepositoryOptions;
+}
+
+/**
+ * Lets `createRepositoryFromConfig` build this store: `'memory:'`, `'memory:?maxSessions=1000'`
+ * or `{ store: 'memory', maxSessions: 1000 }`. Keys given in the object win over URL parameters.
+ */
+export const sessionStore: SessionStoreProvider = {
+  name: 'memory',
+  create(config: StoreConfig): MemorySessionRepository {
+    const { store: _store, url, ...rest } = config;
+    const fromUrl = typeof url === 'string' ? parseMemoryUrl(url) : {};
+    const options = { ...fromUrl } as Record<string, unknown>;
+    for (const [key, value] of Object.entries(rest)) if (value !== undefined) options[key] = value;
+    return new MemorySessionRepository(options as MemorySessionRepositoryOptions);
+  },
+};

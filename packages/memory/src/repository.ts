@@ -1,0 +1,531 @@
+import {
+  InvalidArgumentError,
+  MapSession,
+  PRINCIPAL_NAME_INDEX_NAME,
+  PrincipalNameIndexResolver,
+  SPRING_SECURITY_CONTEXT,
+  type FindByIndexNameSessionRepository,
+  type RepositoryCapabilities,
+  type SessionDelta,
+  type SessionEvent,
+  SessionEventEmitter,
+  type SessionEventKind,
+  type SessionEventListener,
+  type SessionEventSource,
+  type SessionEventType,
+  enableImmediateFlush,
+  isMapSession,
+  isValidSessionId,
+  settleImmediateFlush,
+} from '@session/core';
+import { AttributeCodec, type StoredValue } from './attribute-codec.js';
+import { DueHeap } from './due-heap.js';
+import { IndexRegistry, type IndexValues, NO_INDEXES, sameIndexes } from './index-registry.js';
+import { type MemorySessionRepositoryOptions, type ResolvedMemoryOptions, resolveMemoryOptions } from './options.js';
+import { type StoredSession, type StoredSessionView, dueTimeOf } from './stored-session.js';
+
+/** Longest delay `setTimeout` accepts; later due times re-arm when it fires. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/** Sessions expired per timer tick before yielding to I/O, so a mass expiry never stalls the process. */
+const SWEEP_BATCH = 5000;
+
+/** Counters for monitoring and tests. */
+export interface MemoryStoreStats {
+  /** Sessions held now (including due ones the sweeper has not reached yet). */
+  readonly sessions: number;
+  /** Store operations that touched the session map (finds, saves, deletes, index lookups). */
+  readonly operations: number;
+  /** Sessions evicted because `maxSessions` was reached. */
+  readonly evictions: number;
+  /** Sessions removed because they expired. */
+  readonly expirations: number;
+}
+
+/**
+ * An in-memory {@link FindByIndexNameSessionRepository} with events, for single-process apps,
+ * development and tests.
+ *
+ * - Stored sessions are isolated copies: values go through the serializer, so what you store
+ *   behaves as with a remote store (Date, BigInt, Map, Set survive; functions are rejected with
+ *   `SessionSerializationError`).
+ * - Saves write only what changed and never bring back a deleted or expired session.
+ * - `findById` refreshes `lastAccessedTime` (a read keeps the session alive).
+ * - Expiry runs on an unref'd timer armed for the next due time (it never keeps the process
+ *   alive), plus a check on every read; `expired` events follow within `sweepIntervalMs`.
+ * - At most `maxSessions` are kept: see {@link MemorySessionRepositoryOptions.maxSessions}.
+ *
+ * ```ts
+ * const repository = new MemorySessionRepository({ maxSessions: 10_000 });
+ * const session = await repository.createSession();
+ * session.set('userId', 'u-1');
+ * await repository.save(session);
+ * ```
+ */
+export class MemorySessionRepository
+  implements FindByIndexNameSessionRepository<MapSession>, SessionEventSource<MapSession>
+{
+  readonly capabilities: RepositoryCapabilities = Object.freeze({ indexed: true, events: true });
+
+  readonly #options: ResolvedMemoryOptions;
+  readonly #codec: AttributeCodec;
+  /** Insertion order is access order: the first entry is the least recently accessed session. */
+  readonly #sessions = new Map<string, StoredSession>();
+  readonly #due = new DueHeap<StoredSession>();
+  readonly #indexes = new IndexRegistry();
+  readonly #events: SessionEventEmitter<MapSession>;
+  /** The default resolver only reads two attributes, so saves that touch neither skip it. */
+  readonly #principalResolverOnly: boolean;
+
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  #immediate: NodeJS.Immediate | undefined;
+  #closed = false;
+  #warnedFull = false;
+  #operations = 0;
+  #evictions = 0;
+  #expirations = 0;
+
+  /** Events raised by the current operation, delivered once the store is consistent again. */
+  readonly #pending: SessionEvent<MapSession>[] = [];
+  #draining = false;
+
+  constructor(options: MemorySessionRepositoryOptions = {}) {
+    this.#options = resolveMemoryOptions(options);
+    this.#codec = new AttributeCodec(this.#options.serializer);
+    this.#events = new SessionEventEmitter<MapSession>(this.#options.logger);
+    this.#principalResolverOnly = this.#options.indexResolver.constructor === PrincipalNameIndexResolver;
+  }
+
+  /** A new, unsaved session with this repository's defaults. */
+  async createSession(): Promise<MapSession> {
+    const session = new MapSession({
+      maxInactiveIntervalMs: this.#options.defaultMaxInactiveIntervalMs,
+      saveMode: this.#options.saveMode,
+      idGenerator: this.#options.idGenerator,
+      now: this.#options.clock(),
+    });
+    this.#track(session);
+    return session;
+  }
+
+  /**
+   * Writes what changed on `session`. A session deleted, evicted or expired since it was loaded
+   * stays gone (the save resolves and writes nothing). Rejects with `SessionSerializationError`
+   * when a value cannot be stored, leaving the stored session as it was.
+   */
+  async save(session: MapSession): Promise<void> {
+    if (!isMapSession(session)) {
+      throw new InvalidArgumentError('MemorySessionRepository.save() needs a MapSession from createSession or findById');
+    }
+    if (this.#options.flushMode === 'immediate') await settleImmediateFlush(session);
+    this.#write(session);
+  }
+
+  /** The session, with `lastAccessedTime` refreshed, or `null` when absent, expired or malformed. */
+  async findById(id: string): Promise<MapSession | null> {
+    if (!isValidSessionId(id)) return null;
+    this.#operations++;
+    const record = this.#sessions.get(id);
+    if (record === undefined) return null;
+    const now = this.#options.clock();
+    try {
+      if (record.dueAt <= now) {
+        this.#expire(record);
+        return null;
+      }
+      const session = this.#materialize(record, now);
+      if (session === null) return null;
+      record.lastAccessedTime = now;
+      this.#touch(record);
+      this.#schedule(record);
+      this.#track(session);
+      return session;
+    } finally {
+      this.#drain();
+    }
+  }
+
+  /** Removes the session and emits `deleted`. Unknown or malformed ids are a no-op. */
+  async deleteById(id: string): Promise<void> {
+    if (!isValidSessionId(id)) return;
+    this.#operations++;
+    const record = this.#sessions.get(id);
+    if (record === undefined) return;
+    try {
+      if (record.dueAt <= this.#options.clock()) this.#expire(record);
+      else this.#removeWithEvent(record, 'deleted');
+    } finally {
+      this.#drain();
+    }
+  }
+
+  /** Live sessions whose index `indexName` has `indexValue`, keyed by id. Does not refresh them. */
+  async findByIndexNameAndIndexValue(indexName: string, indexValue: string): Promise<Map<string, MapSession>> {
+    const found = new Map<string, MapSession>();
+    if (typeof indexName !== 'string' || typeof indexValue !== 'string') return found;
+    this.#operations++;
+    const ids = this.#indexes.find(indexName, indexValue);
+    if (ids === undefined) return found;
+    const now = this.#options.clock();
+    try {
+      for (const id of [...ids]) {
+        const record = this.#sessions.get(id);
+        if (record === undefined) continue;
+        if (record.dueAt <= now) {
+          this.#expire(record);
+          continue;
+        }
+        const session = this.#materialize(record, record.lastAccessedTime);
+        if (session === null) continue;
+        this.#track(session);
+        found.set(id, session);
+      }
+    } finally {
+      this.#drain();
+    }
+    return found;
+  }
+
+  /** Live sessions of one principal (user), keyed by id. */
+  findByPrincipalName(principalName: string): Promise<Map<string, MapSession>> {
+    return this.findByIndexNameAndIndexValue(PRINCIPAL_NAME_INDEX_NAME, principalName);
+  }
+
+  /** Subscribes to `created`, `deleted`, `expired` or `destroyed`; returns the unsubscribe function. */
+  on(type: SessionEventType, listener: SessionEventListener<MapSession>): () => void {
+    return this.#events.on(type, listener);
+  }
+
+  /** Removes a listener added with {@link on}. */
+  off(type: SessionEventType, listener: SessionEventListener<MapSession>): void {
+    this.#events.off(type, listener);
+  }
+
+  /** Counters for monitoring (and for tests proving malformed ids cost nothing). */
+  stats(): MemoryStoreStats {
+    return {
+      sessions: this.#sessions.size,
+      operations: this.#operations,
+      evictions: this.#evictions,
+      expirations: this.#expirations,
+    };
+  }
+
+  /**
+   * Diagnostics: the stored state of `id` exactly as held, without refreshing, expiring or
+   * counting it. `null` when nothing is stored under the id.
+   */
+  peekStored(id: string): StoredSessionView | null {
+    const record = isValidSessionId(id) ? this.#sessions.get(id) : undefined;
+    if (record === undefined) return null;
+    const attributes = new Map<string, unknown>();
+    for (const [name, value] of record.attributes) attributes.set(name, this.#codec.decode(value, name));
+    return {
+      id: record.id,
+      creationTime: record.creationTime,
+      lastAccessedTime: record.lastAccessedTime,
+      maxInactiveIntervalMs: record.maxInactiveIntervalMs,
+      attributes,
+      indexes: { ...record.indexes },
+    };
+  }
+
+  /** Diagnostics: the ids the index holds for `indexName` = `indexValue`, as held. */
+  peekIndex(indexName: string, indexValue: string): string[] {
+    return [...(this.#indexes.find(indexName, indexValue) ?? [])];
+  }
+
+  /**
+   * Stops the expiry timer and drops every listener. Stored sessions stay readable (expiry is
+   * still checked on each read). Idempotent.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#disarm();
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
+    this.#immediate = undefined;
+    this.#events.clear();
+  }
+
+  // --- writes ---
+
+  #track(session: MapSession): void {
+    if (this.#options.flushMode !== 'immediate') return;
+    enableImmediateFlush(session, async (s) => this.#write(s), this.#options.logger);
+  }
+
+  /** The whole save, synchronously: nothing else can interleave, so it is atomic. */
+  #write(session: MapSession): void {
+    const delta = session.getDelta();
+    if (!delta.hasChanges) return;
+    this.#operations++;
+    try {
+      const now = this.#options.clock();
+      let record: StoredSession | undefined;
+      if (!delta.isNew) {
+        record = this.#sessions.get(delta.originalId);
+        // Deleted, evicted or expired meanwhile: a save must not bring it back.
+        if (record === undefined) return;
+        if (record.dueAt <= now) {
+          this.#expire(record);
+          return;
+        }
+      }
+      // Everything that can throw runs before the first change to the store.
+      const encoded: Array<[string, StoredValue]> = [];
+      for (const [name, value] of delta.setAttributes) encoded.push([name, this.#codec.encode(value, name)]);
+      const indexes = this.#indexesAfter(session, delta, record);
+
+      if (record === undefined) {
+        this.#insertNew(delta, encoded, indexes, now);
+      } else {
+        this.#applyDelta(record, delta, encoded, indexes);
+      }
+      session.markSaved(delta);
+    } finally {
+      this.#drain();
+    }
+  }
+
+  #insertNew(delta: SessionDelta, encoded: Array<[string, StoredValue]>, indexes: IndexValues, now: number): void {
+    if (this.#sessions.size >= this.#options.maxSessions) this.#makeRoom(now);
+    const record: StoredSession = {
+      id: delta.id,
+      creationTime: delta.creationTime,
+      lastAccessedTime: delta.lastAccessedTime,
+      maxInactiveIntervalMs: delta.maxInactiveIntervalMs,
+      attributes: new Map(encoded),
+      indexes,
+      dueAt: 0,
+      heapIndex: -1,
+    };
+    this.#sessions.set(record.id, record);
+    this.#indexes.add(record.id, indexes);
+    this.#schedule(record);
+    if (this.#events.hasListeners('created')) {
+      this.#queue('created', record);
+    }
+  }
+
+  #applyDelta(
+    record: StoredSession,
+    delta: SessionDelta,
+    encoded: Array<[string, StoredValue]>,
+    indexes: IndexValues,
+  ): void {
+    const oldId = record.id;
+    if (delta.idChanged) {
+      this.#sessions.delete(oldId);
+      record.id = delta.id;
+      this.#sessions.set(record.id, record);
+    } else {
+      this.#touch(record);
+    }
+    for (const [name, value] of encoded) record.attributes.set(name, value);
+    for (const name of delta.removedAttributes) record.attributes.delete(name);
+    if (delta.lastAccessedTimeChanged) record.lastAccessedTime = delta.lastAccessedTime;
+    if (delta.maxInactiveIntervalChanged) record.maxInactiveIntervalMs = delta.maxInactiveIntervalMs;
+    if (delta.idChanged || !sameIndexes(record.indexes, indexes)) {
+      this.#indexes.replace(oldId, record.indexes, record.id, indexes);
+      record.indexes = indexes;
+    }
+    this.#schedule(record);
+  }
+
+  /**
+   * The session's index values after this save. They are computed over the stored state merged
+   * with the delta, not over the saved copy alone: a copy loaded before another request set the
+   * principal must not drop that principal's index entry.
+   */
+  #indexesAfter(session: MapSession, delta: SessionDelta, record: StoredSession | undefined): IndexValues {
+    const resolver = this.#options.indexResolver;
+    if (record === undefined) return cleanIndexes(resolver.resolveIndexesFor(session));
+    if (delta.setAttributes.size === 0 && delta.removedAttributes.size === 0) return record.indexes;
+    if (this.#principalResolverOnly && !touchesPrincipal(delta)) return record.indexes;
+    const merged = new Map<string, unknown>();
+    for (const [name, value] of record.attributes) {
+      if (!delta.setAttributes.has(name) && !delta.removedAttributes.has(name)) {
+        merged.set(name, this.#codec.decode(value, name));
+      }
+    }
+    for (const [name, value] of delta.setAttributes) merged.set(name, value);
+    const view = new MapSession({
+      id: delta.id,
+      creationTime: record.creationTime,
+      lastAccessedTime: delta.lastAccessedTime,
+      maxInactiveIntervalMs: delta.maxInactiveIntervalMs,
+      attributes: merged,
+      isNew: false,
+      idGenerator: this.#options.idGenerator,
+    });
+    const indexes = cleanIndexes(resolver.resolveIndexesFor(view));
+    return sameIndexes(indexes, record.indexes) ? record.indexes : indexes;
+  }
+
+  /** Makes room for one more session: drop what is due, then evict least recently accessed. */
+  #makeRoom(now: number): void {
+    this.#sweepDue(now, Number.POSITIVE_INFINITY);
+    while (this.#sessions.size >= this.#options.maxSessions) {
+      const oldest = this.#sessions.values().next().value as StoredSession;
+      this.#evictions++;
+      if (!this.#warnedFull) {
+        this.#warnedFull = true;
+        this.#options.logger.warn(
+          `memory session store is full (maxSessions ${this.#options.maxSessions}): evicting least recently accessed sessions`,
+        );
+      }
+      this.#removeWithEvent(oldest, 'deleted');
+    }
+  }
+
+  // --- bookkeeping ---
+
+  /** Moves `record` to the most recently accessed end of the map. */
+  #touch(record: StoredSession): void {
+    this.#sessions.delete(record.id);
+    this.#sessions.set(record.id, record);
+  }
+
+  #remove(record: StoredSession): void {
+    this.#sessions.delete(record.id);
+    this.#due.remove(record);
+    this.#indexes.remove(record.id, record.indexes);
+  }
+
+  #removeWithEvent(record: StoredSession, type: 'deleted' | 'expired'): void {
+    this.#remove(record);
+    if (this.#events.hasListeners(type)) this.#queue(type, record);
+  }
+
+  #expire(record: StoredSession): void {
+    this.#expirations++;
+    this.#removeWithEvent(record, 'expired');
+  }
+
+  /** Rebuilds a session from its record; corrupt data removes the record and reads as absent. */
+  #materialize(record: StoredSession, lastAccessedTime: number): MapSession | null {
+    const attributes: Array<[string, unknown]> = [];
+    try {
+      for (const [name, value] of record.attributes) attributes.push([name, this.#codec.decode(value, name)]);
+    } catch (err) {
+      this.#options.logger.warn(`session ${record.id.slice(0, 6)}… has an unreadable attribute; removing it`, err);
+      this.#remove(record);
+      return null;
+    }
+    return new MapSession({
+      id: record.id,
+      creationTime: record.creationTime,
+      lastAccessedTime,
+      maxInactiveIntervalMs: record.maxInactiveIntervalMs,
+      attributes,
+      isNew: false,
+      saveMode: this.#options.saveMode,
+      idGenerator: this.#options.idGenerator,
+    });
+  }
+
+  /** Queues an event carrying a detached copy of the session (listeners cannot change the store). */
+  #queue(type: SessionEventKind, record: StoredSession): void {
+    const session = this.#materialize(record, record.lastAccessedTime);
+    this.#pending.push({ type, sessionId: record.id, session });
+  }
+
+  /** Delivers queued events; events raised by listeners join the same loop. */
+  #drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (let i = 0; i < this.#pending.length; i++) this.#events.emit(this.#pending[i] as SessionEvent<MapSession>);
+    } finally {
+      this.#pending.length = 0;
+      this.#draining = false;
+    }
+  }
+
+  // --- expiry ---
+
+  /** Recomputes the record's due time, files it in the due heap and re-arms the timer if needed. */
+  #schedule(record: StoredSession): void {
+    record.dueAt = dueTimeOf(record);
+    if (record.dueAt === Number.POSITIVE_INFINITY) this.#due.remove(record);
+    else this.#due.upsert(record);
+    this.#arm();
+  }
+
+  /** Arms the timer for the first due time unless it is already armed at or before it. */
+  #arm(): void {
+    if (this.#closed || this.#immediate !== undefined) return;
+    const first = this.#due.peek();
+    if (first === undefined) {
+      this.#disarm();
+      return;
+    }
+    const step = this.#options.sweepIntervalMs;
+    const at = step > 0 ? Math.ceil(first.dueAt / step) * step : first.dueAt;
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    this.#disarm();
+    const delay = Math.min(Math.max(0, at - this.#options.clock()), MAX_TIMER_DELAY_MS);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => this.#onTimer(), delay);
+    this.#timer.unref();
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  #onTimer(): void {
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    this.#immediate = undefined;
+    if (this.#closed) return;
+    let finished: boolean;
+    try {
+      finished = this.#sweepDue(this.#options.clock(), SWEEP_BATCH);
+    } finally {
+      this.#drain();
+    }
+    if (finished) {
+      this.#arm();
+    } else {
+      // More is due: continue after pending I/O instead of blocking the event loop.
+      this.#immediate = setImmediate(() => this.#onTimer());
+      this.#immediate.unref();
+    }
+  }
+
+  /** Expires up to `limit` due sessions; true when none that is due remains. */
+  #sweepDue(now: number, limit: number): boolean {
+    for (let n = 0; n < limit; n++) {
+      const first = this.#due.peek();
+      if (first === undefined || first.dueAt > now) return true;
+      this.#expire(first);
+    }
+    const first = this.#due.peek();
+    return first === undefined || first.dueAt > now;
+  }
+}
+
+function touchesPrincipal(delta: SessionDelta): boolean {
+  return (
+    delta.setAttributes.has(PRINCIPAL_NAME_INDEX_NAME) ||
+    delta.removedAttributes.has(PRINCIPAL_NAME_INDEX_NAME) ||
+    delta.setAttributes.has(SPRING_SECURITY_CONTEXT) ||
+    delta.removedAttributes.has(SPRING_SECURITY_CONTEXT)
+  );
+}
+
+/** Keeps only string values; returns the shared empty map for sessions without indexes. */
+function cleanIndexes(resolved: Record<string, string>): IndexValues {
+  let out: Record<string, string> | undefined;
+  for (const name in resolved) {
+    const value = resolved[name];
+    if (typeof value !== 'string') continue;
+    out ??= {};
+    out[name] = value;
+  }
+  return out === undefined ? NO_INDEXES : Object.freeze(out);
+}

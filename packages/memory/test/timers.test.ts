@@ -1,0 +1,169 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemorySessionRepository } from '../src/index.js';
+
+const repositories: MemorySessionRepository[] = [];
+function repo(options: ConstructorParameters<typeof MemorySessionRepository>[0] = {}): MemorySessionRepository {
+  const r = new MemorySessionRepository(options);
+  repositories.push(r);
+  return r;
+}
+afterEach(async () => {
+  await Promise.all(repositories.splice(0).map((r) => r.close()));
+});
+
+function runChild(script: string, limitMs: number): Promise<{ code: number | null; stdout: string; killed: boolean }> {
+  const root = fileURLToPath(new URL('../../..', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=dev-source', '--import', 'tsx', script], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    let killed = false;
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    // Not a speed check: a process held open by a 30-minute timer would never exit by itself.
+    const guard = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, limitMs);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, killed });
+    });
+  });
+}
+
+describe('expiry timer', () => {
+  it('never keeps the process alive', async () => {
+    const script = fileURLToPath(new URL('./fixtures/exits-on-its-own.ts', import.meta.url));
+    const result = await runChild(script, 20_000);
+    expect(result.stdout).toContain('saved 2');
+    expect(result.killed).toBe(false);
+    expect(result.code).toBe(0);
+  }, 30_000);
+
+  it("fires 'expired' at the due time, not before, and within sweepIntervalMs after", async () => {
+    const sweepIntervalMs = 50;
+    const r = repo({ sweepIntervalMs });
+    const arrivals = new Map<string, number>();
+    r.on('expired', (e) => {
+      arrivals.set(e.sessionId, Date.now());
+    });
+    const due = new Map<string, number>();
+    for (const intervalMs of [120, 200, 260]) {
+      const s = await r.createSession();
+      s.maxInactiveIntervalMs = intervalMs;
+      await r.save(s);
+      due.set(s.id, s.lastAccessedTime + intervalMs);
+    }
+    const last = Math.max(...due.values());
+    while (arrivals.size < due.size && Date.now() < last + 2000) await new Promise((res) => setTimeout(res, 10));
+    expect(arrivals.size).toBe(3);
+    for (const [id, at] of arrivals) {
+      const dueAt = due.get(id) as number;
+      expect(at).toBeGreaterThanOrEqual(dueAt);
+      // Generous slack for a loaded machine; the point is "close to due", not "eventually".
+      expect(at - dueAt).toBeLessThan(sweepIntervalMs + 400);
+    }
+  });
+
+  it("carries a detached copy of the expired session in the event", async () => {
+    const r = repo({ sweepIntervalMs: 0 });
+    const events: Array<{ id: string; user: unknown }> = [];
+    r.on('destroyed', (e) => {
+      events.push({ id: e.sessionId, user: e.session?.get('user') });
+    });
+    const s = await r.createSession();
+    s.set('user', { name: 'ada' });
+    s.maxInactiveIntervalMs = 50;
+    await r.save(s);
+    while (events.length === 0) await new Promise((res) => setTimeout(res, 10));
+    expect(events).toEqual([{ id: s.id, user: { name: 'ada' } }]);
+  });
+
+  it('re-arms for an earlier due time saved after a later one', async () => {
+    const r = repo({ sweepIntervalMs: 0 });
+    const expired: string[] = [];
+    r.on('expired', (e) => {
+      expired.push(e.sessionId);
+    });
+    const late = await r.createSession();
+    late.maxInactiveIntervalMs = 60_000;
+    await r.save(late);
+    const early = await r.createSession();
+    early.maxInactiveIntervalMs = 60;
+    await r.save(early);
+    const deadline = Date.now() + 2000;
+    while (expired.length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+    expect(expired).toEqual([early.id]);
+    expect(r.stats().sessions).toBe(1);
+  });
+
+  it('a read pushes the due time back (reads keep sessions alive)', async () => {
+    const r = repo({ sweepIntervalMs: 0 });
+    const expired: string[] = [];
+    r.on('expired', (e) => {
+      expired.push(e.sessionId);
+    });
+    const s = await r.createSession();
+    s.maxInactiveIntervalMs = 250;
+    await r.save(s);
+    for (let i = 0; i < 4; i++) {
+      await new Promise((res) => setTimeout(res, 120));
+      expect(await r.findById(s.id)).not.toBeNull();
+    }
+    // 480 ms after creation, well past the original due time, it is alive thanks to the reads.
+    expect(expired).toEqual([]);
+  });
+
+  it('close() stops the timer; reads still never return expired sessions', async () => {
+    const r = repo({ sweepIntervalMs: 0 });
+    const expired: string[] = [];
+    r.on('expired', (e) => {
+      expired.push(e.sessionId);
+    });
+    const s = await r.createSession();
+    s.maxInactiveIntervalMs = 50;
+    await r.save(s);
+    await r.close();
+    await r.close();
+    await new Promise((res) => setTimeout(res, 150));
+    expect(expired).toEqual([]);
+    expect(r.stats().sessions).toBe(1);
+    expect(await r.findById(s.id)).toBeNull();
+    expect(r.stats().sessions).toBe(0);
+  });
+
+  it('expires a mass of sessions due at once in batches, all of them', async () => {
+    let now = 1_000_000;
+    const r = repo({ clock: () => now, sweepIntervalMs: 0, maxSessions: Number.POSITIVE_INFINITY });
+    let expired = 0;
+    r.on('expired', () => {
+      expired++;
+    });
+    const count = 12_000; // more than two sweep batches
+    for (let i = 0; i < count; i++) {
+      const s = await r.createSession();
+      s.maxInactiveIntervalMs = 1000 + (i % 7);
+      await r.save(s);
+    }
+    const keep = await r.createSession();
+    keep.maxInactiveIntervalMs = -1;
+    await r.save(keep);
+    now += 60_000;
+    // Saving an early-due session re-arms the timer for "now" on the fake clock.
+    const trigger = await r.createSession();
+    trigger.maxInactiveIntervalMs = 0;
+    await r.save(trigger);
+    const deadline = Date.now() + 10_000;
+    while (expired < count + 1 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(expired).toBe(count + 1);
+    expect(r.stats()).toMatchObject({ sessions: 1, expirations: count + 1 });
+    expect(await r.findById(keep.id)).not.toBeNull();
+  });
+});

@@ -1,0 +1,120 @@
+import { findFreePort } from './free-port.js';
+import { type ManagedProcess, findExecutable, spawnServer } from './processes.js';
+import { RespConnection, RespError, withTimeout } from './resp.js';
+
+/** The loopback address every launched server binds. */
+export const LOOPBACK = '127.0.0.1';
+
+/** Thrown when no Redis can be provided. Its message says what to install or set. */
+export class RedisServerUnavailableError extends Error {
+  override readonly name = 'RedisServerUnavailableError';
+}
+
+const INSTALL_HELP = [
+  'No Redis server is available for the tests. Do one of:',
+  '  - install redis-server (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`),',
+  '    or point REDIS_SERVER_BIN at the binary;',
+  '  - set REDIS_URL=redis://host:port (and REDIS_CLUSTER_NODES=host:port,host:port for cluster tests)',
+  '    to use a server you run yourself;',
+  '  - install @testcontainers/redis and run a container runtime (Docker, Podman) it can reach.',
+  'Tests never pass by skipping when Redis is missing.',
+].join('\n');
+
+/** The redis-server binary to use, or a loud error explaining how to get one. */
+export function resolveRedisServerBinary(binary?: string): string {
+  const wanted = binary ?? process.env.REDIS_SERVER_BIN ?? 'redis-server';
+  const found = findExecutable(wanted);
+  if (found === undefined) {
+    throw new RedisServerUnavailableError(`redis-server binary "${wanted}" not found.\n${INSTALL_HELP}`);
+  }
+  return found;
+}
+
+/** The install hint, for callers that compose their own unavailable error. */
+export function redisInstallHelp(): string {
+  return INSTALL_HELP;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves once `host:port` answers PING with PONG; rejects when `process` exits first or time runs out. */
+export async function waitForPing(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  process?: ManagedProcess,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = 'no answer';
+  while (Date.now() < deadline) {
+    if (process !== undefined && !process.running) {
+      throw new Error(`redis-server on port ${port} exited during startup:\n${process.output()}`);
+    }
+    try {
+      const connection = await RespConnection.connect(host, port, 500);
+      try {
+        const reply = await withTimeout(connection.call('PING'), 1000, 'PING');
+        if (reply === 'PONG') return;
+        // NOAUTH means a server is there; anything else (LOADING) means not ready yet.
+        if (reply instanceof RespError && reply.message.startsWith('NOAUTH')) return;
+        lastError = String(reply instanceof RespError ? reply.message : reply);
+      } finally {
+        connection.close();
+      }
+    } catch (err) {
+      lastError = String((err as Error).message ?? err);
+    }
+    await sleep(20);
+  }
+  throw new Error(`redis at ${host}:${port} did not answer PING within ${timeoutMs} ms (${lastError})`);
+}
+
+/** Options of {@link launchRedisProcess}. */
+export interface LaunchOptions {
+  binary: string;
+  dir: string;
+  /** Arguments for the chosen ports (the launcher adds --port and --bind). */
+  args: (ports: { port: number; busPort: number }) => string[];
+  /** Also reserve a second port (the cluster bus). */
+  needsBusPort?: boolean;
+  startTimeoutMs: number;
+  /** Ports already handed out in this launch (never reused). */
+  taken?: Set<number>;
+}
+
+async function freePortNotIn(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const port = await findFreePort(LOOPBACK);
+    if (!taken.has(port)) return port;
+  }
+}
+
+/**
+ * Starts one redis-server on free loopback ports and waits until it answers PING. A port can be
+ * taken between finding and binding it; then the server exits with "Address already in use" and
+ * this retries with new ports.
+ */
+export async function launchRedisProcess(options: LaunchOptions): Promise<ManagedProcess> {
+  const taken = options.taken ?? new Set<number>();
+  let lastOutput = '';
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePortNotIn(taken);
+    taken.add(port);
+    const busPort = options.needsBusPort ? await freePortNotIn(taken) : 0;
+    if (busPort > 0) taken.add(busPort);
+    const args = ['--port', String(port), '--bind', LOOPBACK, ...options.args({ port, busPort })];
+    const child = spawnServer(options.binary, args, options.dir, port);
+    try {
+      await waitForPing(LOOPBACK, port, options.startTimeoutMs, child);
+      return child;
+    } catch (err) {
+      lastOutput = child.output();
+      await child.kill();
+      if (/Address already in use|EADDRINUSE/i.test(lastOutput)) continue;
+      throw err;
+    }
+  }
+  throw new Error(`redis-server could not bind a free port after 5 attempts:\n${lastOutput}`);
+}

@@ -1,0 +1,280 @@
+import {
+  type FindByIndexNameSessionRepository,
+  MapSession,
+  PRINCIPAL_NAME_INDEX_NAME,
+  type SessionEvent,
+  type SessionEventListener,
+  type SessionEventSource,
+  type SessionEventType,
+  type SessionRepositoryOptions,
+  defaultSerializer,
+  enableImmediateFlush,
+  isValidSessionId,
+  resolveRepositoryOptions,
+  settleImmediateFlush,
+} from '@session/core';
+
+/** Deliberate bugs, one per contract rule, to prove the suite catches each. */
+export interface Bugs {
+  shareReferences?: boolean;
+  fullOverwrite?: boolean;
+  resurrect?: boolean;
+  ignoreExpiry?: boolean;
+  negativeExpiresImmediately?: boolean;
+  indexReturnsExpired?: boolean;
+  indexIgnoresResolver?: boolean;
+  createdOnEverySave?: boolean;
+  noDeletedEvent?: boolean;
+  noExpiredEvent?: boolean;
+  listenerErrorsPropagate?: boolean;
+  ignoreUnsubscribe?: boolean;
+  malformedReachesBackend?: boolean;
+  malformedThrows?: boolean;
+  changeIdKeepsOld?: boolean;
+  ignoreSaveMode?: boolean;
+  noImmediateFlush?: boolean;
+  lossyJson?: boolean;
+  partialWriteOnError?: boolean;
+  noTouch?: boolean;
+  ignoreIntervalChange?: boolean;
+  dropRemovals?: boolean;
+  noSweeper?: boolean;
+  peersMissEvents?: boolean;
+  indexFromCopy?: boolean;
+}
+
+/** What several {@link ReferenceStore} instances share: the rows and an event bus (like pub/sub). */
+export interface ReferenceBackend {
+  readonly rows: Map<string, Row>;
+  readonly instances: Set<ReferenceStore>;
+}
+
+export function referenceBackend(): ReferenceBackend {
+  return { rows: new Map(), instances: new Set() };
+}
+
+export interface Row {
+  creationTime: number;
+  lastAccessedTime: number;
+  interval: number;
+  attrs: Map<string, unknown>;
+  indexes: Record<string, string>;
+}
+
+/**
+ * A deliberately simple store: a Map of rows, indexes found by scanning, lazy expiry plus a short
+ * sweeper. Correct when `bugs` is empty; each flag breaks one rule.
+ */
+export class ReferenceStore implements FindByIndexNameSessionRepository<MapSession>, SessionEventSource<MapSession> {
+  readonly capabilities = { indexed: true, events: true };
+  readonly rows: Map<string, Row>;
+  readonly #backend: ReferenceBackend;
+  operations = 0;
+  readonly #opts;
+  readonly #bugs: Bugs;
+  readonly #listeners = new Map<SessionEventType, Set<SessionEventListener<MapSession>>>();
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor(options: SessionRepositoryOptions<MapSession>, bugs: Bugs = {}, backend = referenceBackend()) {
+    this.#opts = resolveRepositoryOptions(options, { namespace: 'ref' });
+    this.#bugs = bugs;
+    this.#backend = backend;
+    this.rows = backend.rows;
+    backend.instances.add(this);
+    this.#sweeper = setInterval(() => this.#sweep(), 20);
+    this.#sweeper.unref();
+  }
+
+  /** The decoded stored attribute, bypassing the repository. */
+  rawAttribute(id: string, name: string): unknown {
+    const stored = this.rows.get(id)?.attrs.get(name);
+    return stored === undefined ? undefined : this.#decode(stored, name);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+    this.#backend.instances.delete(this);
+  }
+
+  async createSession(): Promise<MapSession> {
+    const session = new MapSession({
+      maxInactiveIntervalMs: this.#opts.defaultMaxInactiveIntervalMs,
+      saveMode: this.#bugs.ignoreSaveMode ? 'onSetAttribute' : this.#opts.saveMode,
+    });
+    this.#track(session);
+    return session;
+  }
+
+  async save(session: MapSession): Promise<void> {
+    if (this.#opts.flushMode === 'immediate' && !this.#bugs.noImmediateFlush) await settleImmediateFlush(session);
+    this.#write(session);
+  }
+
+  async findById(id: string): Promise<MapSession | null> {
+    if (this.#bugs.malformedThrows && !isValidSessionId(id)) throw new Error('bad id');
+    if (this.#bugs.malformedReachesBackend) this.operations++;
+    if (!isValidSessionId(id)) return null;
+    if (!this.#bugs.malformedReachesBackend) this.operations++;
+    const row = this.rows.get(id);
+    if (row === undefined) return null;
+    const now = Date.now();
+    if (this.#expired(row, now)) {
+      this.#expire(id, row);
+      return null;
+    }
+    if (!this.#bugs.noTouch) row.lastAccessedTime = now;
+    const session = this.#load(id, row);
+    this.#track(session);
+    return session;
+  }
+
+  async deleteById(id: string): Promise<void> {
+    if (!isValidSessionId(id)) return;
+    this.operations++;
+    const row = this.rows.get(id);
+    if (row === undefined) return;
+    this.rows.delete(id);
+    if (!this.#bugs.noDeletedEvent) this.#emit({ type: 'deleted', sessionId: id, session: null });
+  }
+
+  async findByIndexNameAndIndexValue(name: string, value: string): Promise<Map<string, MapSession>> {
+    const out = new Map<string, MapSession>();
+    const now = Date.now();
+    for (const [id, row] of this.rows) {
+      if (row.indexes[name] !== value) continue;
+      if (!this.#bugs.indexReturnsExpired && this.#expired(row, now)) continue;
+      out.set(id, this.#load(id, row));
+    }
+    return out;
+  }
+
+  findByPrincipalName(principal: string): Promise<Map<string, MapSession>> {
+    return this.findByIndexNameAndIndexValue(PRINCIPAL_NAME_INDEX_NAME, principal);
+  }
+
+  on(type: SessionEventType, listener: SessionEventListener<MapSession>): () => void {
+    let set = this.#listeners.get(type);
+    if (set === undefined) this.#listeners.set(type, (set = new Set()));
+    set.add(listener);
+    return () => this.off(type, listener);
+  }
+
+  off(type: SessionEventType, listener: SessionEventListener<MapSession>): void {
+    if (!this.#bugs.ignoreUnsubscribe) this.#listeners.get(type)?.delete(listener);
+  }
+
+  /** Publishes to every instance on the backend, like a pub/sub channel. */
+  #emit(event: SessionEvent<MapSession>): void {
+    if (this.#bugs.peersMissEvents) {
+      this.#deliver(event);
+      return;
+    }
+    for (const instance of this.#backend.instances) instance.#deliver(event);
+  }
+
+  #deliver(event: SessionEvent<MapSession>): void {
+    const targets = [event.type, ...(event.type === 'created' ? [] : ['destroyed' as const])];
+    for (const type of targets) {
+      for (const listener of this.#listeners.get(type) ?? []) {
+        if (this.#bugs.listenerErrorsPropagate) {
+          listener(event);
+          continue;
+        }
+        try {
+          Promise.resolve(listener(event)).catch(() => {});
+        } catch {}
+      }
+    }
+  }
+
+  #track(session: MapSession): void {
+    if (this.#opts.flushMode === 'immediate' && !this.#bugs.noImmediateFlush) {
+      enableImmediateFlush(session, async (s) => this.#write(s), this.#opts.logger);
+    }
+  }
+
+  #expired(row: Row, now: number): boolean {
+    if (this.#bugs.ignoreExpiry) return false;
+    if (row.interval < 0) return this.#bugs.negativeExpiresImmediately === true;
+    return now - row.lastAccessedTime >= row.interval;
+  }
+
+  #expire(id: string, row: Row): void {
+    if (this.rows.get(id) !== row) return;
+    this.rows.delete(id);
+    if (!this.#bugs.noExpiredEvent) this.#emit({ type: 'expired', sessionId: id, session: null });
+  }
+
+  #sweep(): void {
+    if (this.#bugs.noSweeper) return;
+    const now = Date.now();
+    for (const [id, row] of this.rows) if (this.#expired(row, now)) this.#expire(id, row);
+  }
+
+  #encode(value: unknown, name: string): unknown {
+    if (this.#bugs.shareReferences) return value;
+    if (this.#bugs.lossyJson) return JSON.stringify(value) ?? 'null';
+    return defaultSerializer.serialize(value, name);
+  }
+
+  #decode(value: unknown, name: string): unknown {
+    if (this.#bugs.shareReferences) return value;
+    if (this.#bugs.lossyJson) return JSON.parse(value as string);
+    return defaultSerializer.deserialize(value as string, name);
+  }
+
+  #load(id: string, row: Row): MapSession {
+    return new MapSession({
+      id,
+      creationTime: row.creationTime,
+      lastAccessedTime: row.lastAccessedTime,
+      maxInactiveIntervalMs: row.interval,
+      attributes: [...row.attrs].map(([n, v]) => [n, this.#decode(v, n)] as const),
+      isNew: false,
+      saveMode: this.#bugs.ignoreSaveMode ? 'onSetAttribute' : this.#opts.saveMode,
+    });
+  }
+
+  #write(session: MapSession): void {
+    const delta = session.getDelta();
+    if (!delta.hasChanges) return;
+    this.operations++;
+    let row = this.rows.get(delta.originalId);
+    if (!delta.isNew && (row === undefined || this.#expired(row, Date.now()))) {
+      if (!this.#bugs.resurrect) return;
+      row = undefined;
+    }
+    const encoded = new Map<string, unknown>();
+    const source = this.#bugs.fullOverwrite ? new Map(session.entries()) : delta.setAttributes;
+    const target = row?.attrs ?? new Map<string, unknown>();
+    for (const [name, value] of source) {
+      const stored = this.#encode(value, name);
+      if (this.#bugs.partialWriteOnError) target.set(name, stored);
+      encoded.set(name, stored);
+    }
+    if (row === undefined) {
+      row = {
+        creationTime: delta.creationTime,
+        lastAccessedTime: delta.lastAccessedTime,
+        interval: delta.maxInactiveIntervalMs,
+        attrs: target,
+        indexes: {},
+      };
+    }
+    if (this.#bugs.fullOverwrite) row.attrs.clear();
+    for (const [name, value] of encoded) row.attrs.set(name, value);
+    if (!this.#bugs.dropRemovals) for (const name of delta.removedAttributes) row.attrs.delete(name);
+    if (delta.isNew || delta.lastAccessedTimeChanged) row.lastAccessedTime = delta.lastAccessedTime;
+    if (delta.isNew || (delta.maxInactiveIntervalChanged && !this.#bugs.ignoreIntervalChange)) {
+      row.interval = delta.maxInactiveIntervalMs;
+    }
+    const view = this.#load(delta.id, row);
+    row.indexes = this.#bugs.indexIgnoresResolver
+      ? { [PRINCIPAL_NAME_INDEX_NAME]: String(view.peek(PRINCIPAL_NAME_INDEX_NAME)) }
+      : this.#opts.indexResolver.resolveIndexesFor(this.#bugs.indexFromCopy ? session : view);
+    if (delta.idChanged && !this.#bugs.changeIdKeepsOld) this.rows.delete(delta.originalId);
+    this.rows.set(delta.id, row);
+    session.markSaved(delta);
+    if (delta.isNew || this.#bugs.createdOnEverySave) this.#emit({ type: 'created', sessionId: delta.id, session: null });
+  }
+}

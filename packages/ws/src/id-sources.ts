@@ -1,0 +1,76 @@
+import type { IncomingMessage } from 'node:http';
+import { isValidSessionId } from '@session/core';
+import {
+  CompositeSessionIdResolver,
+  CookieSessionIdResolver,
+  HeaderSessionIdResolver,
+  type SessionIdResolver,
+} from '@session/http';
+
+/** Where an upgrade request carried its session id. */
+export type SessionIdSource = 'cookie' | 'header' | 'query' | 'protocol';
+
+/** One session id found on an upgrade request. */
+export interface UpgradeIdCandidate {
+  readonly id: string;
+  readonly source: SessionIdSource;
+}
+
+type IdReader = Pick<SessionIdResolver, 'resolveSessionIds'>;
+
+/** The default for upgrades: the `SESSION` cookie as `@session/http` writes it, then `X-Auth-Token`. */
+export function defaultUpgradeResolver(): CompositeSessionIdResolver {
+  return new CompositeSessionIdResolver([new CookieSessionIdResolver(), HeaderSessionIdResolver.xAuthToken()]);
+}
+
+/**
+ * Ids from a resolver, tagged with where they came from. Header ids cannot come from a browser's
+ * WebSocket; everything else (cookies, custom resolvers) is treated as cookie-borne, so the
+ * origin check covers it.
+ */
+export function idsFromResolver(req: IncomingMessage, resolver: IdReader): UpgradeIdCandidate[] {
+  if (resolver instanceof CompositeSessionIdResolver) {
+    return resolver.resolvers.flatMap((inner) => idsFromResolver(req, inner));
+  }
+  const source: SessionIdSource = resolver instanceof HeaderSessionIdResolver ? 'header' : 'cookie';
+  return resolver.resolveSessionIds(req).map((id) => ({ id, source }));
+}
+
+/** The id in query parameter `name`, if any. */
+export function idsFromQuery(req: IncomingMessage, name: string): UpgradeIdCandidate[] {
+  const url = req.url;
+  if (url === undefined || !url.includes('?')) return [];
+  // Only the query matters; the base just makes a relative request target parseable.
+  const params = new URL(url, 'http://localhost').searchParams;
+  return params.getAll(name).map((id) => ({ id, source: 'query' as const }));
+}
+
+/** The offered subprotocols, in the client's order. */
+export function offeredProtocols(req: IncomingMessage): string[] {
+  const header = req.headers['sec-websocket-protocol'];
+  if (header === undefined) return [];
+  const text = Array.isArray(header) ? header.join(',') : header;
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+}
+
+/** Ids carried as `<prefix><id>` subprotocol entries. */
+export function idsFromProtocols(req: IncomingMessage, prefix: string): UpgradeIdCandidate[] {
+  return offeredProtocols(req)
+    .filter((p) => p.startsWith(prefix) && p.length > prefix.length)
+    .map((p) => ({ id: p.slice(prefix.length), source: 'protocol' as const }));
+}
+
+/** Drops malformed ids (they never reach the store) and repeats, keeping the first source. */
+export function validCandidates(found: readonly UpgradeIdCandidate[]): UpgradeIdCandidate[] {
+  const seen = new Set<string>();
+  const out: UpgradeIdCandidate[] = [];
+  for (const candidate of found) {
+    if (!isValidSessionId(candidate.id) || seen.has(candidate.id)) continue;
+    seen.add(candidate.id);
+    out.push(candidate);
+  }
+  return out;
+}
