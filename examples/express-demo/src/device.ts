@@ -48,5 +48,8 @@ export function describeDevice(userAgent: string | undefined): Device {
   const browser = firstMatch(BROWSERS, ua) ?? 'Browser';
   const system = firstMatch(SYSTEMS, ua);
   const mobile = /Mobi|iPhone|iPod|Android(?!.*Tablet)/.test(ua);
-  return { label: system === undefined ? browser : `${browser} on ${system}`, kind: mobile ? 'mobile' : 'desktop' };
+  return {
+    label: system === undefined ? browser : `${browser} on ${system}`,
+    kind: mobile ? 'mobile' : 'desktop',
+  };
 }

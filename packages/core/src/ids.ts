@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { InvalidArgumentError, InvalidSessionIdError } from './errors.js';
 
 /** Produces new session ids. Must return strings that pass {@link isValidSessionId}. */
@@ -17,9 +17,25 @@ export const SESSION_ID_MAX_LENGTH = 128;
  */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
+// One syscall fills randomness for many ids; each byte is handed out once, then the pool refills.
+const POOL_SIZE = 4096;
+const pool = Buffer.allocUnsafe(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+/** `bytes` bytes from the OS CSPRNG, base64url-encoded without padding. */
+function randomBase64Url(bytes: number): string {
+  if (poolOffset + bytes > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const id = pool.toString('base64url', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return id;
+}
+
 /** The default generator: 24 bytes from the OS CSPRNG, base64url without padding (32 characters). */
 export const defaultSessionIdGenerator: SessionIdGenerator = () =>
-  randomBytes(DEFAULT_SESSION_ID_BYTES).toString('base64url');
+  randomBase64Url(DEFAULT_SESSION_ID_BYTES);
 
 /** Generates ids with `bytes` bytes (at least 16) of CSPRNG randomness. */
 export function randomSessionIdGenerator(bytes = DEFAULT_SESSION_ID_BYTES): SessionIdGenerator {
@@ -27,7 +43,7 @@ export function randomSessionIdGenerator(bytes = DEFAULT_SESSION_ID_BYTES): Sess
     // 96 bytes is 128 base64url characters, the longest id the syntax check accepts.
     throw new InvalidArgumentError(`Session id generators need 16 to 96 random bytes, got ${bytes}`);
   }
-  return () => randomBytes(bytes).toString('base64url');
+  return () => randomBase64Url(bytes);
 }
 
 /** True when `id` is a syntactically valid session id. Cheap; call it before any store access. */

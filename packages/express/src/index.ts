@@ -2,9 +2,8 @@ import { type AnyAttributes, InvalidArgumentError, type Session } from '@session
 import {
   HttpSessionManager,
   type HttpSessionOptions,
-  RequestSession,
   holdResponseUntilCommitted,
-  resetResponseHeaders,
+  RequestSession,
 } from '@session/http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
@@ -83,12 +82,8 @@ export function session<S extends Session = Session>(options: ExpressSessionOpti
         req.session = controller.session;
         holdResponseUntilCommitted(res, controller, {
           logger,
-          onCommitError: (err) => {
-            // Nothing was sent: discard what the route produced and let the app's error handlers answer.
-            resetResponseHeaders(res);
-            res.statusCode = 503;
-            next(err);
-          },
+          // Nothing was sent and the route's headers are dropped: the app's error handlers answer.
+          onCommitError: (err) => next(err),
         });
         res.once('finish', () => {
           void controller.commitAfterResponse();
@@ -107,20 +102,22 @@ export function session<S extends Session = Session>(options: ExpressSessionOpti
 export function getSession<A extends object = SessionAttributes>(req: Request): RequestSession<A> {
   const current = (req as { session?: unknown }).session;
   if (!(current instanceof RequestSession)) {
-    throw new InvalidArgumentError('req.session is not set: add the session() middleware from @session/express before this route');
+    throw new InvalidArgumentError(
+      'req.session is not set: add the session() middleware from @session/express before this route',
+    );
   }
   return current as RequestSession<A>;
 }
 
-export {
-  CompositeSessionIdResolver,
-  CookieSessionIdResolver,
-  HeaderSessionIdResolver,
-  RequestSession,
-} from '@session/http';
 export type {
   CookieSessionIdResolverOptions,
   HttpSessionOptions,
   SessionIdResolver,
   TrustProxy,
+} from '@session/http';
+export {
+  CompositeSessionIdResolver,
+  CookieSessionIdResolver,
+  HeaderSessionIdResolver,
+  RequestSession,
 } from '@session/http';

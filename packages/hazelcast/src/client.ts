@@ -1,5 +1,5 @@
 import { SessionStoreUnavailableError } from '@session/core';
-import { type ClientConfig, Client, JsonStringDeserializationPolicy } from 'hazelcast-client';
+import { Client, type ClientConfig, JsonStringDeserializationPolicy } from 'hazelcast-client';
 
 /** The connect timeout used when the config names none: hazelcast-client's own default retries forever. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -26,7 +26,8 @@ export function withStoreDefaults(config: ClientConfig, connectTimeoutMs: number
     serialization: {
       ...config.serialization,
       jsonStringDeserializationPolicy:
-        config.serialization?.jsonStringDeserializationPolicy ?? JsonStringDeserializationPolicy.NO_DESERIALIZATION,
+        config.serialization?.jsonStringDeserializationPolicy ??
+        JsonStringDeserializationPolicy.NO_DESERIALIZATION,
     },
   };
 }

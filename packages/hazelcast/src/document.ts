@@ -48,7 +48,11 @@ export function encodeIndexValue(indexName: string, value: string): string {
 export type EncodedAttribute = { readonly json: unknown } | { readonly text: string };
 
 /** Serializes one attribute; plain JSON values end up embedded as they are. */
-export function encodeAttribute(serializer: SessionSerializer, name: string, value: unknown): EncodedAttribute {
+export function encodeAttribute(
+  serializer: SessionSerializer,
+  name: string,
+  value: unknown,
+): EncodedAttribute {
   const text = serializer.serialize(value, name);
   try {
     return { json: JSON.parse(text) };
@@ -58,7 +62,10 @@ export function encodeAttribute(serializer: SessionSerializer, name: string, val
 }
 
 /** Serializes every attribute of a delta before anything is written, so a bad value fails the save cleanly. */
-export function encodeAttributes(serializer: SessionSerializer, values: ReadonlyMap<string, unknown>): Map<string, EncodedAttribute> {
+export function encodeAttributes(
+  serializer: SessionSerializer,
+  values: ReadonlyMap<string, unknown>,
+): Map<string, EncodedAttribute> {
   const out = new Map<string, EncodedAttribute>();
   for (const [name, value] of values) out.set(name, encodeAttribute(serializer, name, value));
   return out;
@@ -97,7 +104,10 @@ export function parseDocument(key: string, text: string): SessionDocument {
     !isRecord(doc.attributes) ||
     (doc.textAttributes !== undefined && !isRecord(doc.textAttributes))
   ) {
-    throw new CorruptSessionDataError(key, 'stored session lacks creationTime, lastAccessedTime, maxInactiveIntervalMs or attributes');
+    throw new CorruptSessionDataError(
+      key,
+      'stored session lacks creationTime, lastAccessedTime, maxInactiveIntervalMs or attributes',
+    );
   }
   return doc as SessionDocument;
 }
@@ -156,12 +166,21 @@ export interface SessionCodec {
  * one (for reads that touch). Throws {@link CorruptSessionDataError} when an attribute cannot be
  * decoded, so bad data is never half-returned.
  */
-export function sessionFromDocument(codec: SessionCodec, key: string, doc: SessionDocument, lastAccessedTime?: number): MapSession {
+export function sessionFromDocument(
+  codec: SessionCodec,
+  key: string,
+  doc: SessionDocument,
+  lastAccessedTime?: number,
+): MapSession {
   let attributes: Map<string, unknown>;
   try {
     attributes = decodeAttributes(codec.serializer, doc);
   } catch (err) {
-    throw new CorruptSessionDataError(key, `stored session has an unreadable attribute: ${(err as Error).message}`, { cause: err });
+    throw new CorruptSessionDataError(
+      key,
+      `stored session has an unreadable attribute: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return new MapSession({
     id: key,
@@ -211,14 +230,19 @@ function tidy(doc: SessionDocument): SessionDocument {
   };
   if (doc.principal !== undefined) out.principal = doc.principal;
   if (doc.indexValues !== undefined && doc.indexValues.length > 0) out.indexValues = doc.indexValues;
-  if (doc.textAttributes !== undefined && Object.keys(doc.textAttributes).length > 0) out.textAttributes = doc.textAttributes;
+  if (doc.textAttributes !== undefined && Object.keys(doc.textAttributes).length > 0)
+    out.textAttributes = doc.textAttributes;
   if (doc.movedTo !== undefined) out.movedTo = doc.movedTo;
   if (doc.movedFrom !== undefined) out.movedFrom = doc.movedFrom;
   return out;
 }
 
 /** The document of a session saved for the first time. */
-export function newDocument(codec: SessionCodec, session: MapSession, encoded: ReadonlyMap<string, EncodedAttribute>): SessionDocument {
+export function newDocument(
+  codec: SessionCodec,
+  session: MapSession,
+  encoded: ReadonlyMap<string, EncodedAttribute>,
+): SessionDocument {
   const doc: SessionDocument = {
     id: session.id,
     creationTime: session.creationTime,
@@ -252,7 +276,8 @@ export function mergeDelta(
     movedTo: undefined,
     movedFrom: undefined,
   };
-  if (delta.lastAccessedTimeChanged) doc.lastAccessedTime = Math.max(stored.lastAccessedTime, delta.lastAccessedTime);
+  if (delta.lastAccessedTimeChanged)
+    doc.lastAccessedTime = Math.max(stored.lastAccessedTime, delta.lastAccessedTime);
   if (delta.maxInactiveIntervalChanged) doc.maxInactiveIntervalMs = delta.maxInactiveIntervalMs;
   for (const name of delta.removedAttributes) {
     delete doc.attributes[name];

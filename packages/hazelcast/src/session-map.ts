@@ -50,7 +50,11 @@ export interface SessionMap<K, V> {
   /** Adds an index; adding the same index again is a no-op on the member. */
   readonly addIndex: (indexConfig: IndexConfig) => Promise<void>;
   /** Subscribes to entry events; returns the registration id. */
-  readonly addEntryListener: (listener: SessionMapListener<K, V>, key?: K, includeValue?: boolean) => Promise<string>;
+  readonly addEntryListener: (
+    listener: SessionMapListener<K, V>,
+    key?: K,
+    includeValue?: boolean,
+  ) => Promise<string>;
   /** Unsubscribes a listener added with `addEntryListener`. */
   readonly removeEntryListener: (listenerId: string) => Promise<boolean>;
 }

@@ -35,7 +35,7 @@ export {
   type CommitTarget,
   type HoldResponseOptions,
   holdResponseUntilCommitted,
-  resetResponseHeaders,
+  snapshotResponseHeaders,
 } from './response-guard.js';
 export { callStore, DEFAULT_STORE_TIMEOUT_MS } from './store-call.js';
 export {

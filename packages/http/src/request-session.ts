@@ -219,6 +219,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
   #savedThisRequest = false;
   #headersWritten = false;
   #commitFailed = false;
+  #commitError: unknown;
   #commitsInFlight = 0;
   #commitChain: Promise<void> = Promise.resolve();
 
@@ -330,7 +331,8 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
    * called), a loaded one when it changed (including the refreshed `lastAccessedTime`). Safe to call
    * more than once: later calls save only changes made since. After the headers went out, only
    * attribute changes of a stored session whose id did not change are saved; others are dropped with
-   * a warning, since the client could not learn a new id. Throws `SessionStoreUnavailableError`.
+   * a warning, since the client could not learn a new id. Throws `SessionStoreUnavailableError`;
+   * once a save failed, every later commit of the request fails with the same error at once.
    */
   commit(): Promise<void> {
     this.#commitsInFlight++;
@@ -342,6 +344,8 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
   }
 
   async #commitNow(): Promise<void> {
+    // One failed save fails the request; trying again would only wait for the store again.
+    if (this.#commitFailed) throw this.#commitError;
     if (!this.#needsSave()) return;
     const session = this.#current;
     if (this.#headersWritten && (!this.#stored || session.id !== this.#storedId)) {
@@ -356,6 +360,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
       await callStore('save', storeTimeoutMs, () => repository.save(session));
     } catch (err) {
       this.#commitFailed = true;
+      this.#commitError = err;
       throw err;
     }
     // An invalidate() that ran meanwhile replaced the session; its state is already right.

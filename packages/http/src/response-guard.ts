@@ -15,7 +15,8 @@ export interface CommitTarget {
 /** Options of {@link holdResponseUntilCommitted}. */
 export interface HoldResponseOptions {
   /**
-   * Called when the commit fails. Every held write is dropped and nothing has been sent, so the
+   * Called when the commit fails. Every held write is dropped, nothing has been sent, the headers
+   * are back to what they were when the guard was installed and the status is 503, so the
    * handler can still produce an error response (the Express adapter passes the error to `next`).
    * Default: a plain `503` response.
    */
@@ -26,15 +27,22 @@ export interface HoldResponseOptions {
 type HeldMethod = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 type AnyFn = (...args: unknown[]) => unknown;
 
-/** Removes every header a failed response had set, so an error response starts clean. */
-export function resetResponseHeaders(response: ServerResponse): void {
-  for (const name of response.getHeaderNames()) response.removeHeader(name);
+/**
+ * Remembers the response headers set so far and returns a function that puts the response back to
+ * exactly those. Adapters take it before the app runs: when a save fails, what the app's handlers
+ * added (Location, Content-Type, ETag, ...) is dropped while headers of earlier middleware (CORS,
+ * security headers) stay for the error response.
+ */
+export function snapshotResponseHeaders(response: ServerResponse): () => void {
+  const saved = Object.entries(response.getHeaders());
+  return () => {
+    for (const name of response.getHeaderNames()) response.removeHeader(name);
+    for (const [name, value] of saved) if (value !== undefined) response.setHeader(name, value);
+  };
 }
 
 function defaultCommitError(response: ServerResponse): (error: unknown) => void {
   return () => {
-    resetResponseHeaders(response);
-    response.statusCode = 503;
     response.setHeader('content-type', 'text/plain; charset=utf-8');
     response.end('Service Unavailable');
   };
@@ -67,6 +75,7 @@ export function holdResponseUntilCommitted(
     end: response.end as AnyFn,
     flushHeaders: response.flushHeaders as AnyFn,
   };
+  const restoreHeaders = snapshotResponseHeaders(response);
   let phase: 'open' | 'holding' | 'released' = 'open';
   const held: { method: HeldMethod; args: unknown[] }[] = [];
 
@@ -103,6 +112,8 @@ export function holdResponseUntilCommitted(
     if (failed) {
       held.length = 0;
       try {
+        restoreHeaders();
+        response.statusCode = 503;
         onCommitError(error);
       } catch (err) {
         logger.error('handling a session commit failure failed', err);

@@ -7,9 +7,10 @@ import {
 import {
   HttpSessionManager,
   type HttpSessionOptions,
-  RequestSession,
   holdResponseUntilCommitted,
+  RequestSession,
   redactSessionId,
+  snapshotResponseHeaders,
 } from '@session/http';
 import type { Context, Middleware, Next } from 'koa';
 
@@ -97,14 +98,15 @@ export function session<S extends Session = Session>(options: KoaSessionOptions<
     }
     ctx.session = controller.session;
 
+    const restoreHeaders = snapshotResponseHeaders(ctx.res);
     let downstreamDone = false;
-    let rawWriteFailure: unknown;
+    let failureThrown = false;
     holdResponseUntilCommitted(ctx.res, controller, {
       logger,
       onCommitError: (err) => {
-        // A raw write triggered the save. While downstream runs we rethrow below; later, only Koa's handler is left.
-        if (downstreamDone) ctx.onerror(forKoa(err) as Error);
-        else rawWriteFailure = err;
+        // A raw write (`ctx.respond = false`) triggered the save and was dropped. Until this
+        // middleware has finished it rethrows the failure below; afterwards only Koa's handler is left.
+        if (downstreamDone && !failureThrown) ctx.onerror(forKoa(err) as Error);
       },
     });
 
@@ -116,20 +118,27 @@ export function session<S extends Session = Session>(options: KoaSessionOptions<
       downstreamFailed = true;
       downstreamError = err;
     }
-    if (rawWriteFailure !== undefined) {
-      downstreamDone = true;
-      throw forKoa(rawWriteFailure);
-    }
+    let commitError: unknown;
     try {
       await controller.commit();
     } catch (err) {
-      if (!downstreamFailed) throw forKoa(err);
-      logger.warn(
-        `saving session ${redactSessionId(controller.session.id)} after a failed request also failed`,
-        (err as Error).message,
-      );
+      commitError = err;
     } finally {
       downstreamDone = true;
+    }
+    if (commitError !== undefined) {
+      failureThrown = true;
+      if (downstreamFailed) {
+        logger.warn(
+          `saving session ${redactSessionId(controller.session.id)} after a failed request also failed`,
+          (commitError as Error).message,
+        );
+        throw downstreamError;
+      }
+      // Raw writes of an app that opted out of Koa's response were dropped: Koa has to answer now.
+      ctx.respond = true;
+      restoreHeaders();
+      throw forKoa(commitError);
     }
     if (downstreamFailed) throw downstreamError;
     // Bodies written after this point (streams, `respond = false` writers) may still change the session.
@@ -143,23 +152,27 @@ export function session<S extends Session = Session>(options: KoaSessionOptions<
  * `ctx.session` typed with your own attribute type, for apps that prefer a generic over
  * augmenting {@link SessionData}. Throws when the middleware did not run for this request.
  */
-export function getSession<A extends object = SessionAttributes>(ctx: { session?: unknown }): RequestSession<A> {
+export function getSession<A extends object = SessionAttributes>(ctx: {
+  session?: unknown;
+}): RequestSession<A> {
   const current = ctx.session;
   if (!(current instanceof RequestSession)) {
-    throw new InvalidArgumentError('ctx.session is not set: add the session() middleware from @session/koa first');
+    throw new InvalidArgumentError(
+      'ctx.session is not set: add the session() middleware from @session/koa first',
+    );
   }
   return current as RequestSession<A>;
 }
 
-export {
-  CompositeSessionIdResolver,
-  CookieSessionIdResolver,
-  HeaderSessionIdResolver,
-  RequestSession,
-} from '@session/http';
 export type {
   CookieSessionIdResolverOptions,
   HttpSessionOptions,
   SessionIdResolver,
   TrustProxy,
+} from '@session/http';
+export {
+  CompositeSessionIdResolver,
+  CookieSessionIdResolver,
+  HeaderSessionIdResolver,
+  RequestSession,
 } from '@session/http';

@@ -1,4 +1,4 @@
-import { SessionSerializationError, type SessionSerializer, defaultSerializer } from '@session/core';
+import { defaultSerializer, SessionSerializationError, type SessionSerializer } from '@session/core';
 
 /** A serialized attribute value; primitives the default serializer would keep exactly are stored bare. */
 export class EncodedValue {
@@ -45,7 +45,8 @@ export class AttributeCodec {
       if (err instanceof SessionSerializationError) throw err;
       throw new SessionSerializationError(name, 'the serializer failed', { cause: err });
     }
-    if (typeof text !== 'string') throw new SessionSerializationError(name, 'the serializer did not return a string');
+    if (typeof text !== 'string')
+      throw new SessionSerializationError(name, 'the serializer did not return a string');
     return new EncodedValue(text);
   }
 
@@ -55,7 +56,9 @@ export class AttributeCodec {
       return this.#serializer.deserialize(stored.text, name);
     } catch (err) {
       if (err instanceof SessionSerializationError) throw err;
-      throw new SessionSerializationError(name, 'the serializer failed to read the stored value', { cause: err });
+      throw new SessionSerializationError(name, 'the serializer failed to read the stored value', {
+        cause: err,
+      });
     }
   }
 }

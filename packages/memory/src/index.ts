@@ -7,5 +7,5 @@ export {
   resolveMemoryOptions,
 } from './options.js';
 export { parseMemoryUrl, sessionStore } from './provider.js';
-export { type MemoryStoreStats, MemorySessionRepository } from './repository.js';
+export { MemorySessionRepository, type MemoryStoreStats } from './repository.js';
 export type { StoredSessionView } from './stored-session.js';

@@ -2,8 +2,8 @@ import {
   InvalidArgumentError,
   type MapSession,
   type ResolvedRepositoryOptions,
-  type SessionRepositoryOptions,
   resolveRepositoryOptions,
+  type SessionRepositoryOptions,
 } from '@session/core';
 
 /** Default bound on stored sessions; see {@link MemorySessionRepositoryOptions.maxSessions}. */
@@ -38,12 +38,20 @@ export interface ResolvedMemoryOptions extends ResolvedRepositoryOptions<MapSess
 export function resolveMemoryOptions(options: MemorySessionRepositoryOptions = {}): ResolvedMemoryOptions {
   const shared = resolveRepositoryOptions<MapSession>(options, { namespace: 'session' });
   const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
-  if (typeof maxSessions !== 'number' || !(maxSessions >= 1) || (Number.isFinite(maxSessions) && !Number.isInteger(maxSessions))) {
-    throw new InvalidArgumentError(`maxSessions must be a positive integer or Infinity, got ${String(maxSessions)}`);
+  if (
+    typeof maxSessions !== 'number' ||
+    !(maxSessions >= 1) ||
+    (Number.isFinite(maxSessions) && !Number.isInteger(maxSessions))
+  ) {
+    throw new InvalidArgumentError(
+      `maxSessions must be a positive integer or Infinity, got ${String(maxSessions)}`,
+    );
   }
   const sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
   if (typeof sweepIntervalMs !== 'number' || !Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
-    throw new InvalidArgumentError(`sweepIntervalMs must be a finite number of ms >= 0, got ${String(sweepIntervalMs)}`);
+    throw new InvalidArgumentError(
+      `sweepIntervalMs must be a finite number of ms >= 0, got ${String(sweepIntervalMs)}`,
+    );
   }
   return { ...shared, maxSessions, sweepIntervalMs };
 }

@@ -1,5 +1,5 @@
 import { InvalidStoreConfigError, type SessionStoreProvider, type StoreConfig } from '@session/core';
-import { type MemorySessionRepositoryOptions } from './options.js';
+import type { MemorySessionRepositoryOptions } from './options.js';
 import { MemorySessionRepository } from './repository.js';
 
 /** Query parameters `memory:?…` accepts, with how each is read. */

@@ -1,10 +1,12 @@
 import {
+  enableImmediateFlush,
+  type FindByIndexNameSessionRepository,
   InvalidArgumentError,
+  isMapSession,
+  isValidSessionId,
   MapSession,
   PRINCIPAL_NAME_INDEX_NAME,
   PrincipalNameIndexResolver,
-  SPRING_SECURITY_CONTEXT,
-  type FindByIndexNameSessionRepository,
   type RepositoryCapabilities,
   type SessionDelta,
   type SessionEvent,
@@ -13,16 +15,18 @@ import {
   type SessionEventListener,
   type SessionEventSource,
   type SessionEventType,
-  enableImmediateFlush,
-  isMapSession,
-  isValidSessionId,
+  SPRING_SECURITY_CONTEXT,
   settleImmediateFlush,
 } from '@session/core';
 import { AttributeCodec, type StoredValue } from './attribute-codec.js';
 import { DueHeap } from './due-heap.js';
 import { IndexRegistry, type IndexValues, NO_INDEXES, sameIndexes } from './index-registry.js';
-import { type MemorySessionRepositoryOptions, type ResolvedMemoryOptions, resolveMemoryOptions } from './options.js';
-import { type StoredSession, type StoredSessionView, dueTimeOf } from './stored-session.js';
+import {
+  type MemorySessionRepositoryOptions,
+  type ResolvedMemoryOptions,
+  resolveMemoryOptions,
+} from './options.js';
+import { dueTimeOf, type StoredSession, type StoredSessionView } from './stored-session.js';
 
 /** Longest delay `setTimeout` accepts; later due times re-arm when it fires. */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
@@ -116,7 +120,9 @@ export class MemorySessionRepository
    */
   async save(session: MapSession): Promise<void> {
     if (!isMapSession(session)) {
-      throw new InvalidArgumentError('MemorySessionRepository.save() needs a MapSession from createSession or findById');
+      throw new InvalidArgumentError(
+        'MemorySessionRepository.save() needs a MapSession from createSession or findById',
+      );
     }
     if (this.#options.flushMode === 'immediate') await settleImmediateFlush(session);
     this.#write(session);
@@ -161,7 +167,10 @@ export class MemorySessionRepository
   }
 
   /** Live sessions whose index `indexName` has `indexValue`, keyed by id. Does not refresh them. */
-  async findByIndexNameAndIndexValue(indexName: string, indexValue: string): Promise<Map<string, MapSession>> {
+  async findByIndexNameAndIndexValue(
+    indexName: string,
+    indexValue: string,
+  ): Promise<Map<string, MapSession>> {
     const found = new Map<string, MapSession>();
     if (typeof indexName !== 'string' || typeof indexValue !== 'string') return found;
     this.#operations++;
@@ -288,7 +297,15 @@ export class MemorySessionRepository
     }
   }
 
-  #insertNew(delta: SessionDelta, encoded: Array<[string, StoredValue]>, indexes: IndexValues, now: number): void {
+  #insertNew(
+    delta: SessionDelta,
+    encoded: Array<[string, StoredValue]>,
+    indexes: IndexValues,
+    now: number,
+  ): void {
+    // A caller-built MapSession may reuse a stored id: it replaces that session outright.
+    const existing = this.#sessions.get(delta.id);
+    if (existing !== undefined) this.#remove(existing);
     if (this.#sessions.size >= this.#options.maxSessions) this.#makeRoom(now);
     const record: StoredSession = {
       id: delta.id,
@@ -316,6 +333,8 @@ export class MemorySessionRepository
   ): void {
     const oldId = record.id;
     if (delta.idChanged) {
+      const clash = this.#sessions.get(delta.id);
+      if (clash !== undefined && clash !== record) this.#remove(clash);
       this.#sessions.delete(oldId);
       record.id = delta.id;
       this.#sessions.set(record.id, record);
@@ -409,7 +428,10 @@ export class MemorySessionRepository
     try {
       for (const [name, value] of record.attributes) attributes.push([name, this.#codec.decode(value, name)]);
     } catch (err) {
-      this.#options.logger.warn(`session ${record.id.slice(0, 6)}… has an unreadable attribute; removing it`, err);
+      this.#options.logger.warn(
+        `session ${record.id.slice(0, 6)}… has an unreadable attribute; removing it`,
+        err,
+      );
       this.#remove(record);
       return null;
     }
@@ -436,7 +458,8 @@ export class MemorySessionRepository
     if (this.#draining) return;
     this.#draining = true;
     try {
-      for (let i = 0; i < this.#pending.length; i++) this.#events.emit(this.#pending[i] as SessionEvent<MapSession>);
+      for (let i = 0; i < this.#pending.length; i++)
+        this.#events.emit(this.#pending[i] as SessionEvent<MapSession>);
     } finally {
       this.#pending.length = 0;
       this.#draining = false;

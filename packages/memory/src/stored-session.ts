@@ -15,7 +15,9 @@ export interface StoredSession extends DueItem {
 
 /** Epoch ms when `record` expires, `Infinity` for a negative interval. */
 export function dueTimeOf(record: Pick<StoredSession, 'lastAccessedTime' | 'maxInactiveIntervalMs'>): number {
-  return record.maxInactiveIntervalMs < 0 ? Number.POSITIVE_INFINITY : record.lastAccessedTime + record.maxInactiveIntervalMs;
+  return record.maxInactiveIntervalMs < 0
+    ? Number.POSITIVE_INFINITY
+    : record.lastAccessedTime + record.maxInactiveIntervalMs;
 }
 
 /** A read-only look at a stored session, for diagnostics and tests (see `MemorySessionRepository.peekStored`). */

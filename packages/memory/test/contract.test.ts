@@ -6,7 +6,7 @@ runSessionRepositoryContract({
   name: 'MemorySessionRepository',
   test: { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
   capabilities: { indexed: true, events: true },
-  expiry: { minIntervalMs: 100, eventWithinMs: 300 },
+  expiry: { minIntervalMs: 200, eventWithinMs: 1000 },
   async createHarness(options) {
     const repository = new MemorySessionRepository({ ...options, sweepIntervalMs: 20 });
     return {
@@ -15,7 +15,10 @@ runSessionRepositoryContract({
         exists: async (id) => repository.peekStored(id) !== null,
         readAttribute: async (id, name) => repository.peekStored(id)?.attributes.get(name),
         readPrincipalIndex: async (principal) =>
-          repository.peekIndex('org.springframework.session.FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME', principal),
+          repository.peekIndex(
+            'org.springframework.session.FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME',
+            principal,
+          ),
       },
       backendOperations: () => repository.stats().operations,
       close: () => repository.close(),

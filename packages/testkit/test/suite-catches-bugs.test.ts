@@ -4,7 +4,10 @@ import { type CollectedTest, collectingTestApi, outcome } from './support/collec
 import { REFERENCE_EXPIRY, referenceHarness } from './support/harness.js';
 import type { Bugs } from './support/reference-store.js';
 
-function collect(bugs: Bugs, capabilities: ContractCapabilities = { indexed: true, events: true }): CollectedTest[] {
+function collect(
+  bugs: Bugs,
+  capabilities: ContractCapabilities = { indexed: true, events: true },
+): CollectedTest[] {
   const { api, tests } = collectingTestApi();
   runSessionRepositoryContract({
     name: 'mutant',
@@ -46,7 +49,11 @@ const mutants: Array<[bug: string, bugs: Bugs, mustFail: string[]]> = [
   [
     'removed attributes are not removed',
     { dropRemovals: true },
-    ['delete(name) on a loaded session removes', 'set(name, undefined) removes', 'removing an attribute another copy never loaded'],
+    [
+      'delete(name) on a loaded session removes',
+      'set(name, undefined) removes',
+      'removing an attribute another copy never loaded',
+    ],
   ],
   [
     'saves re-create deleted sessions',
@@ -61,7 +68,11 @@ const mutants: Array<[bug: string, bugs: Bugs, mustFail: string[]]> = [
   [
     'changeSessionId leaves the old id behind',
     { changeIdKeepsOld: true },
-    ['moves the session: old id gone', 'changing the id twice before saving', 'changeSessionId moves the index entry'],
+    [
+      'moves the session: old id gone',
+      'changing the id twice before saving',
+      'changeSessionId moves the index entry',
+    ],
   ],
   [
     'sessions never expire',
@@ -77,34 +88,81 @@ const mutants: Array<[bug: string, bugs: Bugs, mustFail: string[]]> = [
   [
     'negative intervals expire at once',
     { negativeExpiresImmediately: true },
-    ['a negative interval never expires', 'changing a loaded session to a negative interval', 'a negative default interval'],
+    [
+      'a negative interval never expires',
+      'changing a loaded session to a negative interval',
+      'a negative default interval',
+    ],
   ],
-  ['interval changes on loaded copies are dropped', { ignoreIntervalChange: true }, ['maxInactiveIntervalMs changed on a loaded copy persists', 'a longer interval saved on a loaded copy']],
+  [
+    'interval changes on loaded copies are dropped',
+    { ignoreIntervalChange: true },
+    ['maxInactiveIntervalMs changed on a loaded copy persists', 'a longer interval saved on a loaded copy'],
+  ],
   ['findById does not refresh lastAccessedTime', { noTouch: true }, ['findById refreshes lastAccessedTime']],
-  ['index lookups return expired sessions', { indexReturnsExpired: true, noSweeper: true }, ['expired sessions are never returned by index lookups']],
-  ['indexes computed from the saved copy alone', { indexFromCopy: true }, ["a stale copy's save keeps the index entry"]],
-  ['the index resolver option is ignored', { indexIgnoresResolver: true }, ['a custom index from indexResolver']],
+  [
+    'index lookups return expired sessions',
+    { indexReturnsExpired: true, noSweeper: true },
+    ['expired sessions are never returned by index lookups'],
+  ],
+  [
+    'indexes computed from the saved copy alone',
+    { indexFromCopy: true },
+    ["a stale copy's save keeps the index entry"],
+  ],
+  [
+    'the index resolver option is ignored',
+    { indexIgnoresResolver: true },
+    ['a custom index from indexResolver'],
+  ],
   ["'created' on every save", { createdOnEverySave: true }, ["'created' arrives on the first save only"]],
   ["no 'deleted' events", { noDeletedEvent: true }, ["'deleted' arrives for deleteById"]],
   ["no 'expired' events", { noExpiredEvent: true }, ["'expired' arrives within eventWithinMs"]],
   ['no expiry sweeper (only lazy expiry)', { noSweeper: true }, ["'expired' arrives within eventWithinMs"]],
   ['listener errors reach the store', { listenerErrorsPropagate: true }, ['listeners that throw or reject']],
   ['off() does nothing', { ignoreUnsubscribe: true }, ['unsubscribed listeners receive nothing']],
-  ['events stay on the instance that caused them', { peersMissEvents: true }, ['a peer instance on the same backend receives']],
-  ['malformed ids reach the backend', { malformedReachesBackend: true }, ['malformed ids cost no backend operation']],
-  ['malformed ids throw', { malformedThrows: true }, ['findById resolves null and deleteById resolves for every malformed id']],
+  [
+    'events stay on the instance that caused them',
+    { peersMissEvents: true },
+    ['a peer instance on the same backend receives'],
+  ],
+  [
+    'malformed ids reach the backend',
+    { malformedReachesBackend: true },
+    ['malformed ids cost no backend operation'],
+  ],
+  [
+    'malformed ids throw',
+    { malformedThrows: true },
+    ['findById resolves null and deleteById resolves for every malformed id'],
+  ],
   [
     'save modes ignored',
     { ignoreSaveMode: true },
-    ["'onGetAttribute': an attribute read then mutated in place is saved", "'always': every attribute is written"],
+    [
+      "'onGetAttribute': an attribute read then mutated in place is saved",
+      "'always': every attribute is written",
+    ],
   ],
-  ["flushMode 'immediate' ignored", { noImmediateFlush: true }, ["'immediate': set on a loaded session", "'immediate': set on a new session"]],
+  [
+    "flushMode 'immediate' ignored",
+    { noImmediateFlush: true },
+    ["'immediate': set on a loaded session", "'immediate': set on a new session"],
+  ],
   [
     'values stored as plain JSON',
     { lossyJson: true },
-    ['values round-trip through the store', 'values set on a loaded copy round-trip', 'a function value makes save reject'],
+    [
+      'values round-trip through the store',
+      'values set on a loaded copy round-trip',
+      'a function value makes save reject',
+    ],
   ],
-  ['a failing save writes what it got to first', { partialWriteOnError: true }, ['a function value makes save reject']],
+  [
+    'a failing save writes what it got to first',
+    { partialWriteOnError: true },
+    ['a function value makes save reject'],
+  ],
 ];
 
 describe.concurrent('the contract suite fails broken stores', () => {
@@ -148,7 +206,11 @@ describe('capability switches', () => {
   it('rejects options without createHarness or test functions', () => {
     const { api } = collectingTestApi();
     expect(() =>
-      runSessionRepositoryContract({ name: 'x', test: api, capabilities: { indexed: false, events: false } } as never),
+      runSessionRepositoryContract({
+        name: 'x',
+        test: api,
+        capabilities: { indexed: false, events: false },
+      } as never),
     ).toThrow(TypeError);
     expect(() =>
       runSessionRepositoryContract({

@@ -20,7 +20,10 @@ type IdReader = Pick<SessionIdResolver, 'resolveSessionIds'>;
 
 /** The default for upgrades: the `SESSION` cookie as `@session/http` writes it, then `X-Auth-Token`. */
 export function defaultUpgradeResolver(): CompositeSessionIdResolver {
-  return new CompositeSessionIdResolver([new CookieSessionIdResolver(), HeaderSessionIdResolver.xAuthToken()]);
+  return new CompositeSessionIdResolver([
+    new CookieSessionIdResolver(),
+    HeaderSessionIdResolver.xAuthToken(),
+  ]);
 }
 
 /**

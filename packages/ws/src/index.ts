@@ -1,4 +1,9 @@
-export { type SessionIdSource, type UpgradeIdCandidate, defaultUpgradeResolver, offeredProtocols } from './id-sources.js';
+/**
+ * `@session/ws`: sessions for `ws` WebSocket servers. The upgrade is authenticated from the same
+ * cookie or header the HTTP side uses (401 without a live session), messages keep the session
+ * alive, and every socket of a session is closed with 1008 when it is deleted or expires.
+ */
+export { defaultUpgradeResolver, offeredProtocols, type SessionIdSource } from './id-sources.js';
 export {
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_TOUCH_INTERVAL_MS,

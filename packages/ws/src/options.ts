@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import {
+  consoleLogger,
   InvalidArgumentError,
   type Session,
   type SessionLogger,
   type SessionRepository,
-  consoleLogger,
 } from '@session/core';
 import { DEFAULT_STORE_TIMEOUT_MS, type SessionIdResolver } from '@session/http';
 
@@ -92,7 +92,9 @@ const PROTOCOL_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function nonNegativeFinite(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidArgumentError(`${name} must be a finite number of milliseconds >= 0, got ${String(value)}`);
+    throw new InvalidArgumentError(
+      `${name} must be a finite number of milliseconds >= 0, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -118,7 +120,9 @@ export function resolveWebSocketSessionOptions<S extends Session>(
   }
   const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   if (typeof storeTimeoutMs !== 'number' || Number.isNaN(storeTimeoutMs) || storeTimeoutMs <= 0) {
-    throw new InvalidArgumentError(`storeTimeoutMs must be a positive number of ms (or Infinity), got ${String(storeTimeoutMs)}`);
+    throw new InvalidArgumentError(
+      `storeTimeoutMs must be a positive number of ms (or Infinity), got ${String(storeTimeoutMs)}`,
+    );
   }
   if (options.queryParameter !== undefined) {
     if (typeof options.queryParameter !== 'string' || options.queryParameter.length === 0) {
@@ -140,11 +144,16 @@ export function resolveWebSocketSessionOptions<S extends Session>(
     typeof origins !== 'function' &&
     !(Array.isArray(origins) && origins.every((o) => typeof o === 'string'))
   ) {
-    throw new InvalidArgumentError("allowedOrigins must be 'same-host', 'any', a list of origins or a function");
+    throw new InvalidArgumentError(
+      "allowedOrigins must be 'same-host', 'any', a list of origins or a function",
+    );
   }
   const closeCode = options.closeCode ?? SESSION_ENDED_CLOSE_CODE;
   // 1000 and 3000–4999 are the codes an endpoint may send besides the RFC's application-level ones.
-  if (!Number.isInteger(closeCode) || !(closeCode === 1000 || closeCode === 1008 || (closeCode >= 3000 && closeCode <= 4999))) {
+  if (
+    !Number.isInteger(closeCode) ||
+    !(closeCode === 1000 || closeCode === 1008 || (closeCode >= 3000 && closeCode <= 4999))
+  ) {
     throw new InvalidArgumentError(`closeCode must be 1000, 1008 or 3000-4999, got ${String(closeCode)}`);
   }
   const clock = options.clock ?? Date.now;
@@ -157,7 +166,10 @@ export function resolveWebSocketSessionOptions<S extends Session>(
     allowAnonymous: options.allowAnonymous ?? false,
     authorize: options.authorize,
     allowedOrigins: origins,
-    touchIntervalMs: nonNegativeFinite('touchIntervalMs', options.touchIntervalMs ?? DEFAULT_TOUCH_INTERVAL_MS),
+    touchIntervalMs: nonNegativeFinite(
+      'touchIntervalMs',
+      options.touchIntervalMs ?? DEFAULT_TOUCH_INTERVAL_MS,
+    ),
     touchOnPong: options.touchOnPong ?? false,
     pingIntervalMs: nonNegativeFinite('pingIntervalMs', options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS),
     closeCode,

@@ -1,23 +1,23 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type Session, supportsEvents } from '@session/core';
-import { type SessionIdResolver, callStore, findRequestedSession } from '@session/http';
+import { callStore, findRequestedSession, type SessionIdResolver } from '@session/http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import {
-  type SessionIdSource,
-  type UpgradeIdCandidate,
   defaultUpgradeResolver,
   idsFromProtocols,
   idsFromQuery,
   idsFromResolver,
+  type SessionIdSource,
+  type UpgradeIdCandidate,
   validCandidates,
 } from './id-sources.js';
-import { originAllowed } from './origin.js';
 import {
   type ResolvedWebSocketSessionOptions,
-  type WebSocketSessionOptions,
   resolveWebSocketSessionOptions,
+  type WebSocketSessionOptions,
 } from './options.js';
+import { originAllowed } from './origin.js';
 import { rejectUpgrade } from './reject.js';
 
 /** Outcome of {@link WebSocketSessions.authenticate}. */
@@ -160,7 +160,10 @@ export class WebSocketSessions<S extends Session = Session> {
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
       // Another WebSocketServer on the same server may own this path.
       if (!wss.shouldHandle(req)) return;
-      void this.#upgrade(wss, req, socket, head);
+      this.#upgrade(wss, req, socket, head).catch((err: unknown) => {
+        this.#options.logger.error('a WebSocket upgrade failed', err);
+        socket.destroy();
+      });
     };
     server.on('upgrade', onUpgrade);
     const detach = () => {
@@ -235,7 +238,9 @@ export class WebSocketSessions<S extends Session = Session> {
       // Browsers attach cookies to cross-site sockets; ids in the URL or protocol list they cannot forge.
       const cookieBorne = candidates.some((c) => c.source !== 'query' && c.source !== 'protocol');
       const originOk = !cookieBorne || originAllowed(this.#options.allowedOrigins, req);
-      usable = originOk ? candidates : candidates.filter((c) => c.source === 'query' || c.source === 'protocol');
+      usable = originOk
+        ? candidates
+        : candidates.filter((c) => c.source === 'query' || c.source === 'protocol');
       refusedOrigin = usable.length < candidates.length;
     } catch (err) {
       logger.error('reading the session id of a WebSocket upgrade failed', err);
@@ -331,7 +336,8 @@ export class WebSocketSessions<S extends Session = Session> {
 
   /** The session of a socket or upgrade request handled here; `null` when anonymous or ended. */
   sessionOf(target: WebSocket | IncomingMessage): S | null {
-    const holder = this.#sockets.get(target as WebSocket)?.holder ?? this.#holders.get(target as IncomingMessage);
+    const holder =
+      this.#sockets.get(target as WebSocket)?.holder ?? this.#holders.get(target as IncomingMessage);
     return holder === undefined ? null : this.#current(holder);
   }
 

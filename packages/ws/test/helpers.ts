@@ -1,4 +1,4 @@
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Session } from '@session/core';
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
@@ -38,7 +38,9 @@ export async function startWsApp<S extends Session>(options: WebSocketSessionOpt
 }
 
 /** The result of a connection attempt: an open socket, or the HTTP status the upgrade got. */
-export type Attempt = { ws: WebSocket; status?: undefined } | { ws?: undefined; status: number; body: string };
+export type Attempt =
+  | { ws: WebSocket; status?: undefined }
+  | { ws?: undefined; status: number; body: string };
 
 export function connect(url: string, options: ClientOptions = {}, protocols?: string[]): Promise<Attempt> {
   return new Promise((resolve, reject) => {
@@ -57,7 +59,11 @@ export function connect(url: string, options: ClientOptions = {}, protocols?: st
 }
 
 /** Opens a socket that must be accepted. */
-export async function open(url: string, options: ClientOptions = {}, protocols?: string[]): Promise<WebSocket> {
+export async function open(
+  url: string,
+  options: ClientOptions = {},
+  protocols?: string[],
+): Promise<WebSocket> {
   const attempt = await connect(url, options, protocols);
   if (attempt.ws === undefined) throw new Error(`upgrade refused with ${attempt.status}: ${attempt.body}`);
   return attempt.ws;
@@ -66,7 +72,9 @@ export async function open(url: string, options: ClientOptions = {}, protocols?:
 /** Resolves with the close code and reason once the socket closes. */
 export function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
   if (ws.readyState === ws.CLOSED) return Promise.resolve({ code: -1, reason: 'already closed' });
-  return new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  return new Promise((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
 }
 
 /** Sends a message and waits for the echo, proving the socket works end to end. */
@@ -89,7 +97,10 @@ export function roundTrip(ws: WebSocket, text: string): Promise<string> {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true or `timeoutMs` passes. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return true;

@@ -12,7 +12,7 @@ import { MemorySessionRepository } from '@session/memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { WebSocketSessions } from '../src/index.js';
-import { type WsApp, closed, connect, eventually, open, roundTrip, sleep, startWsApp } from './helpers.js';
+import { closed, connect, eventually, open, roundTrip, sleep, startWsApp, type WsApp } from './helpers.js';
 
 const apps: WsApp<MapSession>[] = [];
 const repositories: MemorySessionRepository[] = [];
@@ -74,7 +74,9 @@ describe('upgrade', () => {
 
     const viaHeader = await open(app.url, withToken(session.id));
     expect(await roundTrip(viaHeader, 'hi')).toBe('echo:hi');
-    const viaCookie = await open(app.url, { headers: { Cookie: `theme=dark; ${sessionCookie(session.id)}` } });
+    const viaCookie = await open(app.url, {
+      headers: { Cookie: `theme=dark; ${sessionCookie(session.id)}` },
+    });
     expect(await roundTrip(viaCookie, 'hi')).toBe('echo:hi');
 
     expect(seen).toEqual([
@@ -198,7 +200,9 @@ describe('upgrade', () => {
     expect(() => new WebSocketSessions({ repository: {} as never })).toThrow(InvalidArgumentError);
     expect(() => new WebSocketSessions({ repository, touchIntervalMs: -1 })).toThrow(/touchIntervalMs/);
     expect(() => new WebSocketSessions({ repository, closeCode: 1006 })).toThrow(/closeCode/);
-    expect(() => new WebSocketSessions({ repository, protocolPrefix: 'has space' })).toThrow(/protocolPrefix/);
+    expect(() => new WebSocketSessions({ repository, protocolPrefix: 'has space' })).toThrow(
+      /protocolPrefix/,
+    );
   });
 });
 

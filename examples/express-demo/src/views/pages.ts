@@ -1,6 +1,6 @@
 import type { Device, DeviceKind } from '../device.js';
 import { formatDuration, timeAgo } from '../time.js';
-import { SafeHtml, html } from './html.js';
+import { html, SafeHtml } from './html.js';
 
 /** The signed-in user as pages show them. */
 export interface Viewer {
@@ -42,10 +42,15 @@ function icon(kind: DeviceKind): SafeHtml {
 }
 
 const infoIcon = new SafeHtml(
-  '<svg viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true" style="flex:none;color:var(--accent)"><circle cx="12" cy="12" r="9"/><path d="M12 11v5M12 8h.01"/></svg>',
+  '<svg viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true" class="hint-icon"><circle cx="12" cy="12" r="9"/><path d="M12 11v5M12 8h.01"/></svg>',
 );
 
-function layout(options: { title: string; viewer?: Viewer; active?: 'sessions' | 'live'; body: SafeHtml }): string {
+function layout(options: {
+  title: string;
+  viewer?: Viewer;
+  active?: 'sessions' | 'live';
+  body: SafeHtml;
+}): string {
   const { title, viewer, active, body } = options;
   const nav =
     viewer === undefined

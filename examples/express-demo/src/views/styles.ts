@@ -75,8 +75,8 @@ main { max-width: 980px; margin: 0 auto; padding: 36px 24px 64px; }
 .page-head h1 { margin: 0 0 6px; font-size: 28px; letter-spacing: -0.02em; }
 .page-head p { margin: 0; color: var(--muted); }
 
-.grid { display: grid; gap: 20px; grid-template-columns: 1fr; }
-@media (min-width: 860px) { .grid.two { grid-template-columns: 3fr 2fr; } }
+.grid { display: grid; gap: 20px; grid-template-columns: minmax(0, 1fr); }
+@media (min-width: 860px) { .grid.two { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); align-items: start; } }
 
 .card {
   background: var(--card); border: 1px solid var(--line); border-radius: var(--radius);
@@ -95,6 +95,7 @@ main { max-width: 980px; margin: 0 auto; padding: 36px 24px 64px; }
   border-radius: 10px; background: var(--accent-soft); color: var(--text); font-size: 14px;
 }
 .hint strong { color: var(--accent); }
+.hint-icon { flex: none; color: var(--accent); margin-top: 1px; }
 label { display: block; font-weight: 600; font-size: 13px; margin: 14px 0 6px; }
 input[type=text], input[type=password] {
   width: 100%; padding: 10px 12px; font: inherit; color: var(--text);
@@ -130,8 +131,8 @@ form.inline { display: inline; margin: 0; }
 .session.current .device-icon { background: var(--accent-soft); color: var(--accent); border-color: transparent; }
 .session-main { flex: 1; min-width: 0; }
 .session-title { font-weight: 600; display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
-.session-meta { color: var(--muted); font-size: 13px; }
-.session-meta span + span::before { content: '·'; margin: 0 6px; }
+.session-meta { display: flex; flex-wrap: wrap; column-gap: 14px; color: var(--muted); font-size: 13px; }
+.session-meta span { white-space: nowrap; }
 .badge {
   display: inline-flex; align-items: center; gap: 6px; padding: 2px 9px; border-radius: 999px;
   font-size: 12px; font-weight: 600; background: var(--accent-soft); color: var(--accent);

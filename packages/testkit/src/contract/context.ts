@@ -22,7 +22,10 @@ export interface SuiteContext<S extends Session = Session> {
   it(name: string, fn: ContractTestFn, extraMs?: number): void;
   describe(name: string, fn: () => void): void;
   /** Builds a harness with `storeOptions`, runs `fn`, and always closes the harness. */
-  withHarness<T>(storeOptions: SessionRepositoryOptions<S>, fn: (h: HarnessView<S>) => Promise<T>): Promise<T>;
+  withHarness<T>(
+    storeOptions: SessionRepositoryOptions<S>,
+    fn: (h: HarnessView<S>) => Promise<T>,
+  ): Promise<T>;
 }
 
 /** The harness plus the repository typed loosely for attribute access. */
@@ -69,7 +72,8 @@ export function createContext<S extends Session>(options: ContractOptions<S>): S
         },
         async load(id) {
           const found = (await repo.findById(id)) as unknown as AnySession | null;
-          if (found === null) throw new Error(`Expected session ${id.slice(0, 8)}… to be stored, findById returned null`);
+          if (found === null)
+            throw new Error(`Expected session ${id.slice(0, 8)}… to be stored, findById returned null`);
           return found;
         },
         async find(id) {

@@ -33,7 +33,8 @@ import type { ContractOptions } from './types.js';
  * Index tests run only with `capabilities.indexed`, event tests only with `capabilities.events`.
  */
 export function runSessionRepositoryContract<S extends Session>(options: ContractOptions<S>): void {
-  if (typeof options?.createHarness !== 'function') throw new TypeError('runSessionRepositoryContract needs createHarness');
+  if (typeof options?.createHarness !== 'function')
+    throw new TypeError('runSessionRepositoryContract needs createHarness');
   if (typeof options.test?.it !== 'function' || typeof options.test.describe !== 'function') {
     throw new TypeError('runSessionRepositoryContract needs the test functions (describe, it, expect, …)');
   }

@@ -28,6 +28,10 @@ export interface RedisTestCluster {
   replicas(): Promise<RedisClusterNode[]>;
   /** The master serving the slot of `key` now. */
   masterForKey(key: string): Promise<RedisClusterNode>;
+  /** Slot ranges and the master serving each, now. */
+  slotRanges(): Promise<Array<{ start: number; end: number; master: RedisClusterNode }>>;
+  /** The slot of `key`, as the cluster computes it (CLUSTER KEYSLOT). */
+  keySlot(key: string): Promise<number>;
   /** SIGKILLs the node on `port` (only for clusters this process started). */
   killNode(port: number): Promise<void>;
   /**
@@ -140,6 +144,16 @@ function clusterApi(
     },
     async replicas() {
       return (await view()).filter((n) => n.flags.includes('slave')).map(({ host, port }) => ({ host, port }));
+    },
+    async slotRanges() {
+      return (await askSlots(liveNodes())).map(([start, end, master]) => ({
+        start,
+        end,
+        master: { host: master[0], port: master[1] },
+      }));
+    },
+    async keySlot(key) {
+      return Number(await askAnyNode(liveNodes(), ['CLUSTER', 'KEYSLOT', key]));
     },
     async masterForKey(key) {
       const slot = Number(await askAnyNode(liveNodes(), ['CLUSTER', 'KEYSLOT', key]));

@@ -13,5 +13,6 @@ export {
 } from './cluster.js';
 export { findFreePort } from './free-port.js';
 export { RedisServerUnavailableError } from './launch.js';
+export { type CommandMonitor, type MonitoredCommand, monitorCommands, parseMonitorLine } from './monitor.js';
 export { type RedisServerSource, type RedisTestServer, type StartRedisServerOptions, startRedisServer } from './server.js';
 export { countCommands, readCommandStats } from './stats.js';

@@ -66,6 +66,7 @@ export class RespConnection {
   #buffer: Buffer = Buffer.alloc(0);
   #closed = false;
   #failure: Error | undefined;
+  #onPush: ((value: RespValue) => void) | undefined;
 
   private constructor(socket: Socket) {
     this.#socket = socket;
@@ -110,6 +111,11 @@ export class RespConnection {
     return reply;
   }
 
+  /** Receives replies nobody waits for (MONITOR output, pub/sub messages). */
+  onPush(listener: (value: RespValue) => void): void {
+    this.#onPush = listener;
+  }
+
   close(): void {
     this.#closed = true;
     this.#socket.destroy();
@@ -122,7 +128,9 @@ export class RespConnection {
       const reply = parseReply(this.#buffer, offset);
       if (reply === undefined) break;
       offset = reply.next;
-      this.#pending.shift()?.resolve(reply.value);
+      const waiter = this.#pending.shift();
+      if (waiter !== undefined) waiter.resolve(reply.value);
+      else this.#onPush?.(reply.value);
     }
     this.#buffer = this.#buffer.subarray(offset);
   }

@@ -28,4 +28,4 @@ export async function referenceHarness(
   };
 }
 
-export const REFERENCE_EXPIRY = { minIntervalMs: 100, eventWithinMs: 300 };
+export const REFERENCE_EXPIRY = { minIntervalMs: 200, eventWithinMs: 1000 };

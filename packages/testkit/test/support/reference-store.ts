@@ -1,16 +1,16 @@
 import {
+  defaultSerializer,
+  enableImmediateFlush,
   type FindByIndexNameSessionRepository,
+  isValidSessionId,
   MapSession,
   PRINCIPAL_NAME_INDEX_NAME,
+  resolveRepositoryOptions,
   type SessionEvent,
   type SessionEventListener,
   type SessionEventSource,
   type SessionEventType,
   type SessionRepositoryOptions,
-  defaultSerializer,
-  enableImmediateFlush,
-  isValidSessionId,
-  resolveRepositoryOptions,
   settleImmediateFlush,
 } from '@session/core';
 
@@ -65,7 +65,9 @@ export interface Row {
  * A deliberately simple store: a Map of rows, indexes found by scanning, lazy expiry plus a short
  * sweeper. Correct when `bugs` is empty; each flag breaks one rule.
  */
-export class ReferenceStore implements FindByIndexNameSessionRepository<MapSession>, SessionEventSource<MapSession> {
+export class ReferenceStore
+  implements FindByIndexNameSessionRepository<MapSession>, SessionEventSource<MapSession>
+{
   readonly capabilities = { indexed: true, events: true };
   readonly rows: Map<string, Row>;
   readonly #backend: ReferenceBackend;
@@ -106,7 +108,8 @@ export class ReferenceStore implements FindByIndexNameSessionRepository<MapSessi
   }
 
   async save(session: MapSession): Promise<void> {
-    if (this.#opts.flushMode === 'immediate' && !this.#bugs.noImmediateFlush) await settleImmediateFlush(session);
+    if (this.#opts.flushMode === 'immediate' && !this.#bugs.noImmediateFlush)
+      await settleImmediateFlush(session);
     this.#write(session);
   }
 
@@ -154,7 +157,10 @@ export class ReferenceStore implements FindByIndexNameSessionRepository<MapSessi
 
   on(type: SessionEventType, listener: SessionEventListener<MapSession>): () => void {
     let set = this.#listeners.get(type);
-    if (set === undefined) this.#listeners.set(type, (set = new Set()));
+    if (set === undefined) {
+      set = new Set();
+      this.#listeners.set(type, set);
+    }
     set.add(listener);
     return () => this.off(type, listener);
   }
@@ -275,6 +281,7 @@ export class ReferenceStore implements FindByIndexNameSessionRepository<MapSessi
     if (delta.idChanged && !this.#bugs.changeIdKeepsOld) this.rows.delete(delta.originalId);
     this.rows.set(delta.id, row);
     session.markSaved(delta);
-    if (delta.isNew || this.#bugs.createdOnEverySave) this.#emit({ type: 'created', sessionId: delta.id, session: null });
+    if (delta.isNew || this.#bugs.createdOnEverySave)
+      this.#emit({ type: 'created', sessionId: delta.id, session: null });
   }
 }

@@ -37,7 +37,8 @@ export function basicCases<S extends Session>(ctx: SuiteContext<S>): void {
         expect(found.names().sort()).toEqual(['count', 'flags', 'user']);
         if (harness.raw) {
           expect(await harness.raw.exists(session.id)).toBe(true);
-          if (harness.raw.readAttribute) expect(await harness.raw.readAttribute(session.id, 'user')).toBe('ada');
+          if (harness.raw.readAttribute)
+            expect(await harness.raw.readAttribute(session.id, 'user')).toBe('ada');
         }
       });
     });
@@ -190,7 +191,10 @@ export function basicCases<S extends Session>(ctx: SuiteContext<S>): void {
 
     ctx.it('changes to an unsaved new session are not visible', async () => {
       await ctx.withHarness({}, async ({ repo, find }) => {
-        const session = (await repo.createSession()) as unknown as { id: string; set(n: string, v: unknown): void };
+        const session = (await repo.createSession()) as unknown as {
+          id: string;
+          set(n: string, v: unknown): void;
+        };
         session.set('a', 1);
         expect(await find(session.id)).toBeNull();
       });

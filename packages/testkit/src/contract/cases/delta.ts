@@ -45,7 +45,7 @@ export function deltaCases<S extends Session>(ctx: SuiteContext<S>): void {
       await ctx.withHarness({}, async ({ repo, saved, load }) => {
         const session = await saved({ base: true });
         const copies: AnySession[] = await Promise.all(Array.from({ length: 50 }, () => load(session.id)));
-        copies.forEach((copy, i) => copy.set(`attr${i}`, i));
+        for (const [i, copy] of copies.entries()) copy.set(`attr${i}`, i);
         await Promise.all(copies.map((copy) => repo.save(copy as unknown as S)));
         const found = await load(session.id);
         for (let i = 0; i < 50; i++) expect(found.get(`attr${i}`)).toBe(i);
@@ -54,17 +54,20 @@ export function deltaCases<S extends Session>(ctx: SuiteContext<S>): void {
       });
     });
 
-    ctx.it('a save after a concurrent save of the same attribute writes its own value (last writer wins)', async () => {
-      await ctx.withHarness({}, async ({ repo, saved, load }) => {
-        const session = await saved({ n: 0 });
-        const a = await load(session.id);
-        const b = await load(session.id);
-        a.set('n', 1);
-        b.set('n', 2);
-        await repo.save(a as unknown as S);
-        await repo.save(b as unknown as S);
-        expect((await load(session.id)).get('n')).toBe(2);
-      });
-    });
+    ctx.it(
+      'a save after a concurrent save of the same attribute writes its own value (last writer wins)',
+      async () => {
+        await ctx.withHarness({}, async ({ repo, saved, load }) => {
+          const session = await saved({ n: 0 });
+          const a = await load(session.id);
+          const b = await load(session.id);
+          a.set('n', 1);
+          b.set('n', 2);
+          await repo.save(a as unknown as S);
+          await repo.save(b as unknown as S);
+          expect((await load(session.id)).get('n')).toBe(2);
+        });
+      },
+    );
   });
 }

@@ -10,7 +10,8 @@ import type { SuiteContext } from '../context.js';
 import { recordingLogger, sleep, waitFor } from '../util.js';
 
 function evented<S extends Session>(repo: SessionRepository<S>): SessionEventSource<S> {
-  if (!supportsEvents(repo)) throw new Error('capabilities.events is true but the repository has no on()/off()');
+  if (!supportsEvents(repo))
+    throw new Error('capabilities.events is true but the repository has no on()/off()');
   return repo;
 }
 
@@ -32,7 +33,8 @@ function record<S extends Session>(source: SessionEventSource<S>, type: SessionE
   return {
     events,
     of,
-    next: (id, withinMs) => waitFor(() => of(id)[0], withinMs, `no '${type}' event for session ${id.slice(0, 8)}…`),
+    next: (id, withinMs) =>
+      waitFor(() => of(id)[0], withinMs, `no '${type}' event for session ${id.slice(0, 8)}…`),
     off,
   };
 }

@@ -2,11 +2,11 @@ import {
   AttributeIndexResolver,
   DelegatingIndexResolver,
   type FindByIndexNameSessionRepository,
+  isIndexedRepository,
   PRINCIPAL_NAME_INDEX_NAME,
   PrincipalNameIndexResolver,
   type Session,
   type SessionRepository,
-  isIndexedRepository,
 } from '@session/core';
 import type { SuiteContext } from '../context.js';
 import { sleep, unique } from '../util.js';
@@ -30,32 +30,39 @@ export function indexCases<S extends Session>(ctx: SuiteContext<S>): void {
   const P = PRINCIPAL_NAME_INDEX_NAME;
 
   ctx.describe('indexes', () => {
-    ctx.it('findByPrincipalName returns exactly the sessions of that principal, with attributes', async () => {
-      await ctx.withHarness({}, async ({ repo, saved }) => {
-        const ada = unique('ada');
-        const bob = unique('bob');
-        const a1 = await saved({ [P]: ada, n: 1 });
-        const a2 = await saved({ [P]: ada, n: 2 });
-        const b1 = await saved({ [P]: bob, n: 3 });
-        await saved({ n: 4 });
-        const found = await indexed(repo).findByPrincipalName(ada);
-        expect(sortedIds(found)).toEqual([a1.id, a2.id].sort());
-        expect((found.get(a1.id) as unknown as { get(n: string): unknown }).get('n')).toBe(1);
-        expect(found.get(a2.id)?.id).toBe(a2.id);
-        expect(sortedIds(await indexed(repo).findByPrincipalName(bob))).toEqual([b1.id]);
-        expect((await indexed(repo).findByPrincipalName(unique('nobody'))).size).toBe(0);
-      });
-    });
+    ctx.it(
+      'findByPrincipalName returns exactly the sessions of that principal, with attributes',
+      async () => {
+        await ctx.withHarness({}, async ({ repo, saved }) => {
+          const ada = unique('ada');
+          const bob = unique('bob');
+          const a1 = await saved({ [P]: ada, n: 1 });
+          const a2 = await saved({ [P]: ada, n: 2 });
+          const b1 = await saved({ [P]: bob, n: 3 });
+          await saved({ n: 4 });
+          const found = await indexed(repo).findByPrincipalName(ada);
+          expect(sortedIds(found)).toEqual([a1.id, a2.id].sort());
+          expect((found.get(a1.id) as unknown as { get(n: string): unknown }).get('n')).toBe(1);
+          expect(found.get(a2.id)?.id).toBe(a2.id);
+          expect(sortedIds(await indexed(repo).findByPrincipalName(bob))).toEqual([b1.id]);
+          expect((await indexed(repo).findByPrincipalName(unique('nobody'))).size).toBe(0);
+        });
+      },
+    );
 
-    ctx.it('findByIndexNameAndIndexValue with the principal index name matches findByPrincipalName', async () => {
-      await ctx.withHarness({}, async ({ repo, saved, harness }) => {
-        const ada = unique('ada');
-        const a1 = await saved({ [P]: ada });
-        const found = await indexed(repo).findByIndexNameAndIndexValue(P, ada);
-        expect(sortedIds(found)).toEqual([a1.id]);
-        if (harness.raw?.readPrincipalIndex) expect(await harness.raw.readPrincipalIndex(ada)).toEqual([a1.id]);
-      });
-    });
+    ctx.it(
+      'findByIndexNameAndIndexValue with the principal index name matches findByPrincipalName',
+      async () => {
+        await ctx.withHarness({}, async ({ repo, saved, harness }) => {
+          const ada = unique('ada');
+          const a1 = await saved({ [P]: ada });
+          const found = await indexed(repo).findByIndexNameAndIndexValue(P, ada);
+          expect(sortedIds(found)).toEqual([a1.id]);
+          if (harness.raw?.readPrincipalIndex)
+            expect(await harness.raw.readPrincipalIndex(ada)).toEqual([a1.id]);
+        });
+      },
+    );
 
     ctx.it('a custom index from indexResolver is found with findByIndexNameAndIndexValue', async () => {
       const indexResolver = new DelegatingIndexResolver<S>(
@@ -73,7 +80,9 @@ export function indexCases<S extends Session>(ctx: SuiteContext<S>): void {
         const copy = await load(t1.id);
         copy.set('tenant', unique('moved'));
         await repo.save(copy as unknown as S);
-        expect(sortedIds(await indexed(repo).findByIndexNameAndIndexValue('tenantIndex', acme))).toEqual([t2.id]);
+        expect(sortedIds(await indexed(repo).findByIndexNameAndIndexValue('tenantIndex', acme))).toEqual([
+          t2.id,
+        ]);
         // The attribute name itself is not an index name.
         expect((await indexed(repo).findByIndexNameAndIndexValue('tenant', acme)).size).toBe(0);
       });
@@ -134,7 +143,8 @@ export function indexCases<S extends Session>(ctx: SuiteContext<S>): void {
         const gone = await saved({ [P]: ada });
         await repo.deleteById(gone.id);
         expect(sortedIds(await indexed(repo).findByPrincipalName(ada))).toEqual([keep.id]);
-        if (harness.raw?.readPrincipalIndex) expect(await harness.raw.readPrincipalIndex(ada)).toEqual([keep.id]);
+        if (harness.raw?.readPrincipalIndex)
+          expect(await harness.raw.readPrincipalIndex(ada)).toEqual([keep.id]);
       });
     });
 
@@ -146,7 +156,8 @@ export function indexCases<S extends Session>(ctx: SuiteContext<S>): void {
         const newId = copy.changeSessionId();
         await repo.save(copy as unknown as S);
         expect(sortedIds(await indexed(repo).findByPrincipalName(ada))).toEqual([newId]);
-        if (harness.raw?.readPrincipalIndex) expect(await harness.raw.readPrincipalIndex(ada)).toEqual([newId]);
+        if (harness.raw?.readPrincipalIndex)
+          expect(await harness.raw.readPrincipalIndex(ada)).toEqual([newId]);
       });
     });
 

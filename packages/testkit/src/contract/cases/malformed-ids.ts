@@ -1,4 +1,4 @@
-import { type Session, isIndexedRepository } from '@session/core';
+import { isIndexedRepository, type Session } from '@session/core';
 import type { SuiteContext } from '../context.js';
 import { malformedIds } from '../util.js';
 
@@ -44,7 +44,8 @@ export function malformedIdCases<S extends Session>(ctx: SuiteContext<S>): void 
           await repo.findById(id as string);
           await repo.deleteById(id as string);
           const after = await count();
-          if (after !== before) throw new Error(`malformed id (${label}) reached the backend: ${after - before} operation(s)`);
+          if (after !== before)
+            throw new Error(`malformed id (${label}) reached the backend: ${after - before} operation(s)`);
         }
       });
     });
@@ -52,7 +53,8 @@ export function malformedIdCases<S extends Session>(ctx: SuiteContext<S>): void 
     if (ctx.options.capabilities.indexed) {
       ctx.it('index lookups with odd values resolve to empty maps', async () => {
         await ctx.withHarness({}, async ({ repo }) => {
-          if (!isIndexedRepository(repo)) throw new Error('capabilities.indexed is true but the repository has no index API');
+          if (!isIndexedRepository(repo))
+            throw new Error('capabilities.indexed is true but the repository has no index API');
           for (const value of ['', '*', '\r\nFLUSHALL\r\n', 'x'.repeat(10 * 1024), '../..']) {
             expect((await repo.findByPrincipalName(value)).size).toBe(0);
             expect((await repo.findByIndexNameAndIndexValue('no-such-index', value)).size).toBe(0);

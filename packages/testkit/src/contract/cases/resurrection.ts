@@ -64,8 +64,10 @@ export function resurrectionCases<S extends Session>(ctx: SuiteContext<S>): void
         const session = await saved({ a: 1 });
         const copies = await Promise.all([load(session.id), load(session.id), load(session.id)]);
         await repo.deleteById(session.id);
-        copies.forEach((copy, i) => copy.set(`c${i}`, i));
-        await Promise.all(copies.map((copy) => saveIgnoringInvalidated(() => repo.save(copy as unknown as S))));
+        for (const [i, copy] of copies.entries()) copy.set(`c${i}`, i);
+        await Promise.all(
+          copies.map((copy) => saveIgnoringInvalidated(() => repo.save(copy as unknown as S))),
+        );
         expect(await find(session.id)).toBeNull();
       });
     });

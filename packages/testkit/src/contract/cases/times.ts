@@ -63,14 +63,14 @@ export function timeCases<S extends Session>(ctx: SuiteContext<S>): void {
       'a lastAccessedTime in the past shortens the remaining life accordingly',
       async () => {
         await ctx.withHarness({}, async ({ saved, find, harness }) => {
-          const interval = 60_000;
-          // Due 2 minimum intervals from now, not a full minute.
+          const interval = 60 * m;
+          // Due one minimum interval from now, not after the full interval.
           const session = await saved({ a: 1 }, (s) => {
             s.maxInactiveIntervalMs = interval;
-            s.lastAccessedTime = Date.now() - interval + 2 * m;
+            s.lastAccessedTime = Date.now() - interval + m;
           });
           if (harness.raw) expect(await harness.raw.exists(session.id)).toBe(true);
-          await sleep(2 * m + margin);
+          await sleep(m + margin);
           expect(await find(session.id)).toBeNull();
         });
       },
@@ -101,12 +101,12 @@ export function timeCases<S extends Session>(ctx: SuiteContext<S>): void {
       async () => {
         await ctx.withHarness({}, async ({ repo, saved, load, find }) => {
           const session = await saved({ a: 1 }, (s) => {
-            s.maxInactiveIntervalMs = 2 * m;
+            s.maxInactiveIntervalMs = m;
           });
           const copy = await load(session.id);
           copy.maxInactiveIntervalMs = 60 * m;
           await repo.save(copy as unknown as S);
-          await sleep(2 * m + margin);
+          await sleep(m + margin);
           expect((await find(session.id))?.maxInactiveIntervalMs).toBe(60 * m);
         });
       },
@@ -137,12 +137,12 @@ export function timeCases<S extends Session>(ctx: SuiteContext<S>): void {
       async () => {
         await ctx.withHarness({}, async ({ repo, saved, load }) => {
           const session = await saved({ a: 1 }, (s) => {
-            s.maxInactiveIntervalMs = 2 * m;
+            s.maxInactiveIntervalMs = m;
           });
           const copy = await load(session.id);
           copy.maxInactiveIntervalMs = -1;
           await repo.save(copy as unknown as S);
-          await sleep(2 * m + margin);
+          await sleep(m + margin);
           expect((await load(session.id)).maxInactiveIntervalMs).toBeLessThan(0);
         });
       },

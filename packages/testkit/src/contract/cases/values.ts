@@ -65,32 +65,38 @@ export function valueCases<S extends Session>(ctx: SuiteContext<S>): void {
         const names = ['a:b:c', 'sessionAttr:x', 'with space', 'ünï©ødé', 'dots.and/slashes'];
         const session = await saved(Object.fromEntries(names.map((n, i) => [n, i])));
         const found = await load(session.id);
-        names.forEach((n, i) => expect(found.get(n)).toBe(i));
+        for (const [i, n] of names.entries()) expect(found.get(n)).toBe(i);
       });
     });
 
-    ctx.it('a function value makes save reject with SessionSerializationError and leaves the store unchanged', async () => {
-      await ctx.withHarness({}, async ({ repo, saved, load, harness }) => {
-        const session = await saved({ a: 1 });
-        const copy = await load(session.id);
-        copy.set('a', 2);
-        copy.set('callback', () => 'not storable');
-        const err = await rejectionOf(() => repo.save(copy as unknown as S), 'save of a function value');
-        expect(errorCode(err)).toBe('SESSION_SERIALIZATION');
-        expect((err as { attributeName?: unknown }).attributeName).toBe('callback');
-        const found = await load(session.id);
-        expect(found.get('a')).toBe(1);
-        expect(found.get('callback')).toBeUndefined();
-        if (harness.raw?.readAttribute) expect(await harness.raw.readAttribute(session.id, 'a')).toBe(1);
-      });
-    });
+    ctx.it(
+      'a function value makes save reject with SessionSerializationError and leaves the store unchanged',
+      async () => {
+        await ctx.withHarness({}, async ({ repo, saved, load, harness }) => {
+          const session = await saved({ a: 1 });
+          const copy = await load(session.id);
+          copy.set('a', 2);
+          copy.set('callback', () => 'not storable');
+          const err = await rejectionOf(() => repo.save(copy as unknown as S), 'save of a function value');
+          expect(errorCode(err)).toBe('SESSION_SERIALIZATION');
+          expect((err as { attributeName?: unknown }).attributeName).toBe('callback');
+          const found = await load(session.id);
+          expect(found.get('a')).toBe(1);
+          expect(found.get('callback')).toBeUndefined();
+          if (harness.raw?.readAttribute) expect(await harness.raw.readAttribute(session.id, 'a')).toBe(1);
+        });
+      },
+    );
 
     ctx.it('a new session with an unserializable value is not stored at all', async () => {
       await ctx.withHarness({}, async ({ repo, find, harness }) => {
         const session = (await repo.createSession()) as unknown as import('../context.js').AnySession;
         session.set('ok', 1);
         session.set('nested', { deep: { fn: () => 1 } });
-        const err = await rejectionOf(() => repo.save(session as unknown as S), 'save of a nested function value');
+        const err = await rejectionOf(
+          () => repo.save(session as unknown as S),
+          'save of a nested function value',
+        );
         expect(errorCode(err)).toBe('SESSION_SERIALIZATION');
         expect(await find(session.id)).toBeNull();
         if (harness.raw) expect(await harness.raw.exists(session.id)).toBe(false);

@@ -1,0 +1,168 @@
+/**
+ * `@session/memory` throughput and footprint, against a plain `Map` holding the same objects (the
+ * floor: no copies, no expiry, no indexes, no events). Bounded to a few seconds per measurement.
+ */
+import { MemorySessionRepository } from '@session/memory';
+import type { BenchResult } from './types.js';
+
+const STORED_SESSIONS = 100_000;
+const MEASURE_MS = 1000;
+
+/** What a typical logged-in session holds. */
+function attributesFor(i: number): Record<string, unknown> {
+  return {
+    userId: `user-${i}`,
+    roles: ['reader', 'writer'],
+    cart: { items: [{ sku: `sku-${i % 97}`, qty: 1 + (i % 3) }], updatedAt: 1_700_000_000_000 + i },
+  };
+}
+
+/** Runs `op` in batches until `MEASURE_MS` elapsed; returns operations per second. */
+async function rate(op: (i: number) => unknown | Promise<unknown>, batch = 500): Promise<number> {
+  // Warm-up so the JIT has seen the code path before the clock starts.
+  for (let i = 0; i < batch * 4; i++) await op(i);
+  let done = 0;
+  const start = process.hrtime.bigint();
+  const budget = BigInt(MEASURE_MS) * 1_000_000n;
+  while (process.hrtime.bigint() - start < budget) {
+    for (let j = 0; j < batch; j++) await op(done + j);
+    done += batch;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return done / seconds;
+}
+
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('run the bench with --expose-gc (pnpm bench does)');
+  gc();
+  gc();
+}
+
+/** Heap bytes per entry after `fill` stores `count` entries in what `create` returns. */
+async function heapPerEntry<T>(
+  create: () => T,
+  fill: (target: T, count: number) => Promise<void>,
+  count: number,
+) {
+  collectGarbage();
+  const before = process.memoryUsage().heapUsed;
+  const target = create();
+  await fill(target, count);
+  collectGarbage();
+  const after = process.memoryUsage().heapUsed;
+  return { target, bytes: (after - before) / count };
+}
+
+interface PlainEntry {
+  id: string;
+  creationTime: number;
+  lastAccessedTime: number;
+  attributes: Record<string, unknown>;
+}
+
+export async function benchMemory(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const peer = 'plain Map of the same objects';
+
+  // Footprint at 100k sessions.
+  const ours = await heapPerEntry(
+    () => new MemorySessionRepository({ maxSessions: Number.POSITIVE_INFINITY }),
+    async (repository, count) => {
+      for (let i = 0; i < count; i++) {
+        const session = await repository.createSession();
+        for (const [name, value] of Object.entries(attributesFor(i))) session.set(name, value);
+        await repository.save(session);
+      }
+    },
+    STORED_SESSIONS,
+  );
+  const plain = await heapPerEntry(
+    () => new Map<string, PlainEntry>(),
+    async (map, count) => {
+      for (let i = 0; i < count; i++) {
+        const id = `id-${i}-${Math.random().toString(36).slice(2, 14)}`;
+        map.set(id, {
+          id,
+          creationTime: Date.now(),
+          lastAccessedTime: Date.now(),
+          attributes: attributesFor(i),
+        });
+      }
+    },
+    STORED_SESSIONS,
+  );
+  results.push({
+    name: `memory: heap per stored session (${STORED_SESSIONS / 1000}k sessions)`,
+    value: Math.round(ours.bytes),
+    unit: 'bytes',
+    peer,
+    ratio: ours.bytes / plain.bytes,
+  });
+
+  // findById over the 100k stored sessions.
+  const repository = ours.target;
+  const sample = await sampleIds(repository, 1000);
+  const findRate = await rate((i) => repository.findById(sample[i % sample.length] as string));
+  const plainKeys = [...plain.target.keys()].slice(0, 1000);
+  const plainFindRate = await rate((i) => {
+    const entry = plain.target.get(plainKeys[i % plainKeys.length] as string);
+    if (entry) entry.lastAccessedTime = Date.now();
+    return entry;
+  });
+  results.push({
+    name: 'memory: findById (100k stored)',
+    opsPerSec: findRate,
+    peer,
+    ratio: findRate / plainFindRate,
+  });
+  await repository.close();
+  plain.target.clear();
+
+  // create + save of a new session with three attributes.
+  const fresh = new MemorySessionRepository({ maxSessions: Number.POSITIVE_INFINITY });
+  const createRate = await rate(async (i) => {
+    const session = await fresh.createSession();
+    for (const [name, value] of Object.entries(attributesFor(i))) session.set(name, value);
+    await fresh.save(session);
+  });
+  const peerMap = new Map<string, PlainEntry>();
+  const plainCreateRate = await rate((i) => {
+    const id = `id-${i}`;
+    peerMap.set(id, {
+      id,
+      creationTime: Date.now(),
+      lastAccessedTime: Date.now(),
+      attributes: attributesFor(i),
+    });
+  });
+  results.push({
+    name: 'memory: create+save',
+    opsPerSec: createRate,
+    peer,
+    ratio: createRate / plainCreateRate,
+  });
+
+  // The usual request: load, change one attribute, save the delta.
+  const updateIds = await sampleIds(fresh, 1000);
+  const updateRate = await rate(async (i) => {
+    const session = await fresh.findById(updateIds[i % updateIds.length] as string);
+    session?.set('lastPage', `/page/${i}`);
+    if (session) await fresh.save(session);
+  });
+  results.push({ name: 'memory: findById+set+save', opsPerSec: updateRate });
+  await fresh.close();
+  return results;
+}
+
+/** Up to `count` ids of stored sessions, found through a fresh save so no private access is needed. */
+async function sampleIds(repository: MemorySessionRepository, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const session = await repository.createSession();
+    session.set('userId', `sample-${i}`);
+    await repository.save(session);
+    ids.push(session.id);
+  }
+  return ids;
+}

@@ -1,0 +1,42 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** The one password every demo user has. The page says so. */
+export const DEMO_PASSWORD = 'demo';
+
+const USERNAME = /^[\p{L}\p{N}._@-]{1,64}$/u;
+
+/** A trimmed username when it is acceptable (1–64 letters, digits, `._@-`), else `undefined`. */
+export function normalizeUsername(input: unknown): string | undefined {
+  if (typeof input !== 'string') return undefined;
+  const name = input.trim();
+  return USERNAME.test(name) ? name : undefined;
+}
+
+/** Checks the demo password in constant time. */
+export function checkPassword(input: unknown): boolean {
+  if (typeof input !== 'string') return false;
+  const given = createHash('sha256').update(input).digest();
+  const expected = createHash('sha256').update(DEMO_PASSWORD).digest();
+  return timingSafeEqual(given, expected);
+}
+
+/** A fresh anti-CSRF token, stored in the session at sign-in. */
+export function newCsrfToken(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/** Compares a submitted anti-CSRF token with the session's, in constant time. */
+export function csrfMatches(expected: unknown, given: unknown): boolean {
+  if (typeof expected !== 'string' || typeof given !== 'string') return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * A stable, non-secret handle for a session id, used in revoke URLs so pages never carry other
+ * sessions' ids (which are bearer credentials).
+ */
+export function sessionHandle(sessionId: string): string {
+  return createHash('sha256').update(sessionId).digest('base64url').slice(0, 22);
+}

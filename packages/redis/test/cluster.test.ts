@@ -1,0 +1,154 @@
+import { type MapSession, PRINCIPAL_NAME_INDEX_NAME, type SessionEvent, createRepositoryFromConfig } from '@session/core';
+import { waitFor } from '@session/testkit';
+import { type RedisTestCluster, startRedisCluster } from '@session/testkit/redis';
+import { Cluster } from 'ioredis';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { RedisIndexedSessionRepository, sessionStore } from '../src/index.js';
+import { keySlot } from '../src/slot.js';
+import { uniqueNamespace } from './support/harness.js';
+
+let cluster: RedisTestCluster;
+let client: Cluster;
+
+beforeAll(async () => {
+  // This test kills processes, so it always starts its own cluster (never REDIS_CLUSTER_NODES).
+  cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1, useEnv: false });
+  client = new Cluster(cluster.nodes.map((n) => ({ host: n.host, port: n.port })));
+});
+afterAll(async () => {
+  client?.disconnect();
+  await cluster?.stop();
+});
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+const savedNodes = process.env.REDIS_CLUSTER_NODES;
+afterEach(() => {
+  if (savedNodes === undefined) delete process.env.REDIS_CLUSTER_NODES;
+  else process.env.REDIS_CLUSTER_NODES = savedNodes;
+});
+
+it('REDIS_CLUSTER_NODES returns that cluster instead of starting one (and refuses to kill its nodes)', async () => {
+  process.env.REDIS_CLUSTER_NODES = cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  const external = await startRedisCluster();
+  expect(external.source).toBe('env');
+  expect((await external.masters()).map((m) => m.port).sort()).toEqual((await cluster.masters()).map((m) => m.port).sort());
+  await expect(external.killNode(cluster.nodes[0]?.port as number)).rejects.toThrow(/useEnv: false/);
+  await external.stop();
+  expect(await client.ping()).toBe('PONG');
+});
+
+it('createRepositoryFromConfig(redis-cluster://…) works on the cluster and keeps a session in one slot', async () => {
+  const namespace = `cfg${Date.now()}`;
+  const url = `${cluster.url.replace('redis-cluster:', 'redis+cluster:')}?namespace=${namespace}&sweepIntervalMs=0`;
+  const repo = (await createRepositoryFromConfig(url, { importer: async () => ({ sessionStore }) })) as RedisIndexedSessionRepository;
+  expect(repo).toBeInstanceOf(RedisIndexedSessionRepository);
+  const session = await repo.createSession();
+  session.set(PRINCIPAL_NAME_INDEX_NAME, 'cluster-user');
+  await repo.save(session);
+  expect(repo.keys.session(session.id)).toBe(`${namespace}:sessions:{${session.id}}`);
+  expect(await client.exists(repo.keys.session(session.id))).toBe(1);
+  expect([...(await repo.findByPrincipalName('cluster-user')).keys()]).toEqual([session.id]);
+  await repo.close();
+  expect(repo.client.status).toBe('end');
+});
+
+it('the sweep covers every master: sessions in all slots expire with one event each', async () => {
+  const repo = new RedisIndexedSessionRepository({ client, namespace: `sw${Date.now()}`, sweepIntervalMs: 100, logger: silent });
+  await repo.ready();
+  const expired: SessionEvent<MapSession>[] = [];
+  repo.on('expired', (event) => {
+    expired.push(event);
+  });
+  const ids: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    const session = await repo.createSession();
+    session.set('i', i);
+    session.maxInactiveIntervalMs = 300;
+    await repo.save(session);
+    ids.push(session.id);
+  }
+  const masters = new Set<number>();
+  for (const id of ids) masters.add((await cluster.masterForKey(repo.keys.due(id))).port);
+  expect(masters.size).toBeGreaterThan(1);
+  await waitFor(() => (expired.length >= ids.length ? true : undefined), 10_000, 'not every session expired');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(expired.map((e) => e.sessionId).sort()).toEqual([...ids].sort());
+  expect(expired.every((e) => e.session?.get('i') !== undefined)).toBe(true);
+  for (const id of ids) expect(await client.exists(repo.keys.session(id))).toBe(0);
+  await repo.close();
+});
+
+async function eventually<T>(fn: () => Promise<T>, withinMs: number): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+it('SIGKILL of a master during a run loses no committed session once its replica took over', async () => {
+  const repo = new RedisIndexedSessionRepository({ client, namespace: uniqueNamespace('fo'), sweepIntervalMs: 0, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+  const committed = new Map<string, number>();
+  let stop = false;
+  let written = 0;
+  // The run: four writers saving new sessions until told to stop.
+  const writer = async () => {
+    while (!stop) {
+      const n = written++;
+      try {
+        const session = await repo.createSession();
+        session.set('n', n);
+        await repo.save(session);
+        committed.set(session.id, n);
+      } catch {
+        // A save that failed while its master was down is not committed: nothing to check.
+      }
+    }
+  };
+  const writers = Promise.all([writer(), writer(), writer(), writer()]);
+  while (committed.size < 200) await new Promise((resolve) => setTimeout(resolve, 10));
+
+  const victim = await cluster.masterForKey(repo.keys.session([...committed.keys()][0] as string));
+  const victimSlots = (await cluster.slotRanges()).filter((range) => range.master.port === victim.port);
+  const wasOnVictim = (id: string) => {
+    const slot = keySlot(repo.keys.session(id));
+    return victimSlots.some((range) => slot >= range.start && slot <= range.end);
+  };
+  const before = committed.size;
+  await cluster.killNode(victim.port);
+  await cluster.waitUntilHealthy();
+  // Keep writing a little after the failover so the run spans it.
+  const afterFailover = committed.size;
+  while (committed.size < afterFailover + 50) await new Promise((resolve) => setTimeout(resolve, 10));
+  stop = true;
+  await writers;
+
+  const masters = await cluster.masters();
+  expect(masters.map((m) => m.port)).not.toContain(victim.port);
+  expect(committed.size).toBeGreaterThan(before);
+
+  // Every save that resolved must be readable, including those whose slot moved to the replica.
+  let onVictim = 0;
+  for (const [id, n] of committed) {
+    const found = await eventually(async () => {
+      const session = (await repo.findById(id)) as MapSession | null;
+      if (session === null) throw new Error(`committed session ${id} is missing`);
+      return session;
+    }, 10_000);
+    expect(found.get('n')).toBe(n);
+    if (wasOnVictim(id)) onVictim++;
+  }
+  // Proof that sessions on the killed master were part of the check.
+  expect(onVictim).toBeGreaterThan(0);
+  await repo.close();
+}, 60_000);
+
+it('keySlot agrees with CLUSTER KEYSLOT, hash tags included', async () => {
+  const keys = ['spring:session:sessions:{abc}', 'plain-key', 'a{}b', '{user1000}.following', 'x{y', 'ü{€}z', ''];
+  for (const key of keys) expect(keySlot(key)).toBe(await cluster.keySlot(key));
+});

@@ -1,0 +1,23 @@
+import { runSessionRepositoryContract } from '@session/testkit';
+import { type RedisTestCluster, startRedisCluster } from '@session/testkit/redis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clusterConnection, redisHarness } from './support/harness.js';
+
+let cluster: RedisTestCluster;
+beforeAll(async () => {
+  cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+runSessionRepositoryContract({
+  name: 'RedisIndexedSessionRepository on a local Redis Cluster (3 masters, 3 replicas)',
+  test: { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
+  capabilities: { indexed: true, events: true },
+  expiry: { minIntervalMs: 500, eventWithinMs: 2000 },
+  createHarness: redisHarness(
+    clusterConnection(() => cluster.nodes),
+    'indexed',
+  ),
+});

@@ -1,0 +1,25 @@
+import { runSessionRepositoryContract } from '@session/testkit';
+import { type RedisTestServer, startRedisServer } from '@session/testkit/redis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { redisHarness, standaloneConnection } from './support/harness.js';
+
+let server: RedisTestServer;
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+runSessionRepositoryContract({
+  name: 'RedisSessionRepository on standalone redis-server',
+  test: { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
+  capabilities: { indexed: false, events: false },
+  // The store keeps intervals in ms (Spring's seconds field plus an exact ms field), so the suite
+  // may use half-second intervals.
+  expiry: { minIntervalMs: 500, eventWithinMs: 2000 },
+  createHarness: redisHarness(
+    standaloneConnection(() => server.url),
+    'plain',
+  ),
+});

@@ -1,0 +1,135 @@
+import { type MapSession, PRINCIPAL_NAME_INDEX_NAME, type SessionEvent } from '@session/core';
+import { waitFor } from '@session/testkit';
+import { type CommandMonitor, type RedisTestServer, monitorCommands, startRedisServer } from '@session/testkit/redis';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisIndexedSessionRepository } from '../src/index.js';
+import { uniqueNamespace } from './support/harness.js';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+function collect(repo: RedisIndexedSessionRepository, type: 'expired' | 'created' | 'deleted') {
+  const events: SessionEvent<MapSession>[] = [];
+  repo.on(type, (event) => {
+    events.push(event);
+  });
+  return events;
+}
+
+describe('expiry without keyspace notifications', () => {
+  let server: RedisTestServer;
+  let monitor: CommandMonitor;
+  let client: Redis;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    monitor = await monitorCommands(server);
+    client = new Redis(server.url);
+  });
+  afterAll(async () => {
+    monitor?.stop();
+    client?.disconnect();
+    await server?.stop();
+  });
+
+  it('two instances each get one expired event with the session; one of them deletes and prunes', async () => {
+    // CONFIG is never needed: the server keeps notify-keyspace-events off.
+    expect(await client.config('GET', 'notify-keyspace-events')).toEqual(['notify-keyspace-events', '']);
+    const namespace = uniqueNamespace('ex');
+    const sweepIntervalMs = 200;
+    const a = new RedisIndexedSessionRepository({ client, namespace, sweepIntervalMs, logger: silent });
+    const b = new RedisIndexedSessionRepository({ client: new Redis(server.url), namespace, sweepIntervalMs, logger: silent });
+    await Promise.all([a.ready(), b.ready()]);
+    const expiredA = collect(a, 'expired');
+    const expiredB = collect(b, 'expired');
+    const principal = `ada-${namespace}`;
+    const session = await a.createSession();
+    session.set(PRINCIPAL_NAME_INDEX_NAME, principal);
+    session.set('cart', ['sku-1']);
+    session.maxInactiveIntervalMs = 500;
+    await a.save(session);
+    const due = session.lastAccessedTime + 500;
+    const indexKey = a.keys.index(PRINCIPAL_NAME_INDEX_NAME, principal);
+    expect(await client.smembers(indexKey)).toEqual([session.id]);
+    expect(await client.zscore(a.keys.due(session.id), session.id)).toBe(String(due));
+
+    await waitFor(() => (expiredA.length > 0 && expiredB.length > 0 ? true : undefined), 5000, 'no expired events');
+    const arrived = Date.now();
+    // Within one sweep interval of the due time (plus scheduling slack on a busy machine).
+    expect(arrived - due).toBeLessThan(sweepIntervalMs + 2000);
+    // Let further sweeps of both instances run: still one event each.
+    await new Promise((resolve) => setTimeout(resolve, 3 * sweepIntervalMs));
+    await monitor.sync();
+    for (const events of [expiredA, expiredB]) {
+      expect(events).toHaveLength(1);
+      expect(events[0]?.sessionId).toBe(session.id);
+      expect(events[0]?.session?.get('cart')).toEqual(['sku-1']);
+    }
+    expect(await client.exists(a.keys.session(session.id))).toBe(0);
+    expect(await client.smembers(indexKey)).toEqual([]);
+    expect(await client.zscore(a.keys.due(session.id), session.id)).toBeNull();
+    // Exactly one instance did the cleanup: one DEL of the hash, one SREM on the index, in all.
+    const sessionKey = a.keys.session(session.id);
+    const seen = monitor.commands();
+    expect(seen.filter((c) => c.name === 'del' && c.args[0] === sessionKey)).toHaveLength(1);
+    expect(seen.filter((c) => c.name === 'srem' && c.args[0] === indexKey)).toHaveLength(1);
+    expect(seen.filter((c) => c.name === 'publish' && c.args[1]?.includes('"expired"'))).toHaveLength(1);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('findByPrincipalName prunes ids whose session is gone', async () => {
+    const repo = new RedisIndexedSessionRepository({ client, namespace: uniqueNamespace('pr'), logger: silent });
+    const session = await repo.createSession();
+    session.set(PRINCIPAL_NAME_INDEX_NAME, 'bob');
+    await repo.save(session);
+    const indexKey = repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'bob');
+    // A dead id (as a crashed writer could leave) and a session that no longer has the value.
+    const dead = 'D'.repeat(32);
+    await client.sadd(indexKey, dead);
+    const other = await repo.createSession();
+    other.set(PRINCIPAL_NAME_INDEX_NAME, 'carol');
+    await repo.save(other);
+    await client.sadd(indexKey, other.id);
+    const found = await repo.findByPrincipalName('bob');
+    expect([...found.keys()]).toEqual([session.id]);
+    expect(await client.smembers(indexKey)).toEqual([session.id]);
+    await repo.close();
+  });
+});
+
+describe('keyspace notifications (optional fast path)', () => {
+  let server: RedisTestServer;
+  let client: Redis;
+
+  beforeAll(async () => {
+    server = await startRedisServer({ args: ['--notify-keyspace-events', 'Ex'] });
+    client = new Redis(server.url);
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await server?.stop();
+  });
+
+  it("an expiry marker's notification triggers the sweep long before the sweeper's own tick", async () => {
+    const repo = new RedisIndexedSessionRepository({
+      client,
+      namespace: uniqueNamespace('ks'),
+      keyspaceNotifications: true,
+      sweepIntervalMs: 600_000,
+      logger: silent,
+    });
+    await repo.ready();
+    const expired = collect(repo, 'expired');
+    const session = await repo.createSession();
+    session.set('a', 1);
+    session.maxInactiveIntervalMs = 500;
+    await repo.save(session);
+    expect(await client.exists(repo.keys.marker(session.id))).toBe(1);
+    // The sweeper alone would not run for ten minutes.
+    const event = await waitFor(() => expired[0], 5000, 'no expired event from the keyspace fast path');
+    expect(event.sessionId).toBe(session.id);
+    expect(event.session?.get('a')).toBe(1);
+    expect(await client.exists(repo.keys.session(session.id))).toBe(0);
+    await repo.close();
+  });
+});

@@ -1,0 +1,93 @@
+import { MapSession, PRINCIPAL_NAME_INDEX_NAME } from '@session/core';
+import { type CommandMonitor, type RedisTestServer, monitorCommands, startRedisServer } from '@session/testkit/redis';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisIndexedSessionRepository, RedisSessionRepository } from '../src/index.js';
+import { uniqueNamespace } from './support/harness.js';
+
+// Round trips are counted by Redis itself: MONITOR lists every command clients send (commands a
+// script runs internally are marked as such and cost no round trip of their own).
+let server: RedisTestServer;
+let monitor: CommandMonitor;
+let client: Redis;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  monitor = await monitorCommands(server);
+  client = new Redis(server.url);
+});
+afterAll(async () => {
+  monitor?.stop();
+  client?.disconnect();
+  await server?.stop();
+});
+
+const names = (commands: ReadonlyArray<{ name: string }>) => commands.map((c) => c.name);
+
+describe.each([
+  ['RedisSessionRepository', () => new RedisSessionRepository({ client, namespace: uniqueNamespace('rt') })],
+  [
+    'RedisIndexedSessionRepository',
+    // A sweep every hour: nothing in the background while commands are counted.
+    () => new RedisIndexedSessionRepository({ client, namespace: uniqueNamespace('rt'), sweepIntervalMs: 3_600_000 }),
+  ],
+] as const)('%s round trips (counted with MONITOR)', (_, create) => {
+  it('findById is one EVALSHA that reads and touches', async () => {
+    const repo = create();
+    const session = await repo.createSession();
+    session.set('user', 'ada');
+    session.lastAccessedTime = Date.now() - 60_000;
+    await repo.save(session);
+    await repo.findById(session.id); // the first script call on a connection is an EVAL
+    const before = Number(await client.hget(repo.keys.session(session.id), 'lastAccessedTime'));
+    const commands = await monitor.during(() => repo.findById(session.id));
+    expect(names(commands)).toEqual(['evalsha']);
+    const after = Number(await client.hget(repo.keys.session(session.id), 'lastAccessedTime'));
+    expect(after).toBeGreaterThan(before);
+    await repo.close();
+  });
+
+  it('saving changes is one EVALSHA; saving nothing and an unsaved new session cost nothing', async () => {
+    const repo = create();
+    const first = await repo.createSession();
+    first.set('warm', true);
+    await repo.save(first);
+    const loaded = (await repo.findById(first.id)) as MapSession;
+    loaded.set('cart', ['sku-1']);
+    loaded.delete('warm');
+    loaded.set(PRINCIPAL_NAME_INDEX_NAME, 'ada');
+    expect(names(await monitor.during(() => repo.save(loaded)))).toEqual(['evalsha']);
+    expect(await client.hget(repo.keys.session(first.id), 'sessionAttr:cart')).toBe('["sku-1"]');
+    expect(await client.hexists(repo.keys.session(first.id), 'sessionAttr:warm')).toBe(0);
+
+    expect(await monitor.during(() => repo.save(loaded))).toEqual([]);
+    const anonymous = await monitor.during(async () => {
+      const unsaved = await repo.createSession();
+      unsaved.maxInactiveIntervalMs = 60_000;
+    });
+    expect(anonymous).toEqual([]);
+
+    const fresh = await repo.createSession();
+    fresh.set('a', 1);
+    expect(names(await monitor.during(() => repo.save(fresh)))).toEqual(['evalsha']);
+    await repo.close();
+  });
+
+  it('a request that reads and writes costs two round trips in all', async () => {
+    const repo = create();
+    const session = await repo.createSession();
+    session.set('n', 0);
+    await repo.save(session);
+    await repo.findById(session.id);
+    const commands = await monitor.during(async () => {
+      const loaded = (await repo.findById(session.id)) as MapSession;
+      loaded.set('n', 1);
+      const newId = loaded.changeSessionId();
+      await repo.save(loaded);
+      expect((await client.hget(repo.keys.session(newId), 'sessionAttr:n')) ?? '').toBe('1');
+    });
+    // The hget above is the test's own check.
+    expect(names(commands)).toEqual(['evalsha', 'evalsha', 'hget']);
+    await repo.close();
+  });
+});

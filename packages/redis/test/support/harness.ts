@@ -1,0 +1,115 @@
+import { type MapSession, PRINCIPAL_NAME_INDEX_NAME, type SessionRepositoryOptions, defaultSerializer } from '@session/core';
+import type { StoreHarness } from '@session/testkit';
+import { randomBytes } from 'node:crypto';
+import { Cluster, Redis } from 'ioredis';
+import {
+  ATTRIBUTE_PREFIX,
+  type RedisClient,
+  RedisIndexedSessionRepository,
+  type RedisIndexedSessionRepositoryOptions,
+  RedisSessionRepository,
+} from '../../src/index.js';
+import { SCRIPT_SHAS } from '../../src/scripts.js';
+
+/** Script runs of the sweeper: background work, not requests, so the operation counter skips them. */
+const SWEEP_SHAS = new Set([SCRIPT_SHAS.sweep, SCRIPT_SHAS.claim, SCRIPT_SHAS.expire, SCRIPT_SHAS.settle]);
+
+type SendCommand = (command: { name: string; args: unknown[] }, ...rest: unknown[]) => unknown;
+
+/**
+ * Counts the commands a client sends (a counter on a dedicated connection), leaving out the
+ * sweeper's scripts. Every command the repository issues goes through `sendCommand`.
+ */
+export function countSentCommands(client: RedisClient): () => number {
+  let count = 0;
+  const target = client as unknown as { sendCommand: SendCommand };
+  const original = target.sendCommand.bind(client);
+  target.sendCommand = (command, ...rest) => {
+    const sweep = (command.name === 'evalsha' || command.name === 'eval') && SWEEP_SHAS.has(String(command.args[0]));
+    if (!sweep) count++;
+    return original(command, ...rest);
+  };
+  return () => count;
+}
+
+/** A unique namespace per harness, so tests never see each other's keys. */
+export function uniqueNamespace(prefix = 'ct'): string {
+  return `${prefix}:${randomBytes(5).toString('hex')}`;
+}
+
+export type RepositoryKind = 'plain' | 'indexed';
+
+/** How the harness connects: a fresh client per call (closed with the harness). */
+export interface Connection {
+  newClient(): RedisClient;
+}
+
+export function standaloneConnection(url: () => string): Connection {
+  return { newClient: () => new Redis(url()) };
+}
+
+export function clusterConnection(nodes: () => ReadonlyArray<{ host: string; port: number }>): Connection {
+  return { newClient: () => new Cluster(nodes().map((n) => ({ host: n.host, port: n.port }))) };
+}
+
+function build(
+  kind: RepositoryKind,
+  options: RedisIndexedSessionRepositoryOptions,
+): RedisSessionRepository | RedisIndexedSessionRepository {
+  return kind === 'indexed' ? new RedisIndexedSessionRepository(options) : new RedisSessionRepository(options);
+}
+
+async function ready(repo: RedisSessionRepository): Promise<void> {
+  if (repo instanceof RedisIndexedSessionRepository) await repo.ready();
+}
+
+/** A contract-suite harness over real Redis: raw reads, a command counter and peers. */
+export function redisHarness(
+  connection: Connection,
+  kind: RepositoryKind,
+  extra: RedisIndexedSessionRepositoryOptions = {},
+): (options: SessionRepositoryOptions<MapSession>) => Promise<StoreHarness<MapSession>> {
+  return async (options) => {
+    const namespace = uniqueNamespace();
+    const clients: RedisClient[] = [];
+    const open = () => {
+      const client = connection.newClient();
+      clients.push(client);
+      return client;
+    };
+    const client = open();
+    const raw = open();
+    const operations = countSentCommands(client);
+    const settings = { sweepIntervalMs: 100, ...extra, ...options, namespace };
+    const repository = build(kind, { ...settings, client });
+    const repositories: RedisSessionRepository[] = [repository];
+    await ready(repository);
+    const layout = repository.keys;
+    return {
+      repository,
+      raw: {
+        async exists(id) {
+          return (await raw.exists(layout.session(id))) === 1;
+        },
+        async readAttribute(id, name) {
+          const text = await raw.hget(layout.session(id), ATTRIBUTE_PREFIX + name);
+          return text === null ? undefined : defaultSerializer.deserialize(text, name);
+        },
+        async readPrincipalIndex(principal) {
+          return (await raw.smembers(layout.index(PRINCIPAL_NAME_INDEX_NAME, principal))).sort();
+        },
+      },
+      backendOperations: operations,
+      async createPeer() {
+        const peer = build(kind, { ...settings, client: open() });
+        repositories.push(peer);
+        await ready(peer);
+        return peer;
+      },
+      async close() {
+        await Promise.all(repositories.map((r) => r.close()));
+        for (const c of clients) c.disconnect();
+      },
+    };
+  };
+}
