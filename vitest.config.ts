@@ -1,11 +1,13 @@
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 // Tests run workspace packages from source: every `@session/<name>` import resolves to its src/.
-const packageNames = readdirSync(`${root}packages`).filter((name) => existsSync(`${root}packages/${name}/src/index.ts`));
+const packageNames = readdirSync(`${root}packages`).filter((name) =>
+  existsSync(`${root}packages/${name}/src/index.ts`),
+);
 const alias = packageNames.map((name) => ({
   find: new RegExp(`^@session/${name}$`),
   replacement: `${root}packages/${name}/src/index.ts`,

@@ -41,7 +41,8 @@ for (const dir of readdirSync(packagesDir)) {
 
   const targets = [...exportTargets(pkg.exports), pkg.main, pkg.module, pkg.types].filter(Boolean);
   for (const target of new Set(targets)) {
-    if (!existsSync(join(pkgDir, target))) fail(pkg.name, `package.json names ${target}, but the build has no such file`);
+    if (!existsSync(join(pkgDir, target)))
+      fail(pkg.name, `package.json names ${target}, but the build has no such file`);
   }
 
   const { messages } = await publint({ pkgDir, level: 'suggestion', strict: true });

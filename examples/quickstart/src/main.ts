@@ -5,9 +5,9 @@
  *   SESSION_STORE=redis://127.0.0.1:6379 pnpm start   # same code on Redis
  */
 import {
-  PRINCIPAL_NAME_INDEX_NAME,
   createRepositoryFromConfig,
   isIndexedRepository,
+  PRINCIPAL_NAME_INDEX_NAME,
   setPrincipalName,
   supportsEvents,
 } from '@session/core';
@@ -18,7 +18,9 @@ const log = (message: string) => console.log(`[+${String(Date.now() - started).p
 const short = (id: string) => `${id.slice(0, 8)}…`;
 
 const repository = await createRepositoryFromConfig(storeUrl);
-log(`store: ${storeUrl} (indexed: ${repository.capabilities.indexed}, events: ${repository.capabilities.events})`);
+log(
+  `store: ${storeUrl} (indexed: ${repository.capabilities.indexed}, events: ${repository.capabilities.events})`,
+);
 
 if (supportsEvents(repository)) {
   repository.on('created', (e) => log(`event created   ${short(e.sessionId)}`));
@@ -47,7 +49,9 @@ log(`unsaved session ${short(anonymous.id)} in store: ${(await repository.findBy
 
 if (isIndexedRepository(repository)) {
   const sessions = await repository.findByPrincipalName('alice');
-  log(`alice has ${sessions.size} sessions: ${[...sessions.values()].map((s) => s.get('device')).join(', ')}`);
+  log(
+    `alice has ${sessions.size} sessions: ${[...sessions.values()].map((s) => s.get('device')).join(', ')}`,
+  );
 }
 
 // Fixation protection: the id changes, the attributes stay.
@@ -57,7 +61,9 @@ const oldId = loaded.id;
 loaded.changeSessionId();
 await repository.save(loaded);
 const cart = (await repository.findById(loaded.id))?.get('cart');
-log(`changed id ${short(oldId)} -> ${short(loaded.id)}; old id found: ${(await repository.findById(oldId)) !== null}; cart kept: ${JSON.stringify([...((cart as Map<string, number>) ?? [])])}`);
+log(
+  `changed id ${short(oldId)} -> ${short(loaded.id)}; old id found: ${(await repository.findById(oldId)) !== null}; cart kept: ${JSON.stringify([...((cart as Map<string, number>) ?? [])])}`,
+);
 
 // "Sign out everywhere else": delete the phone session.
 await repository.deleteById(phone.id);

@@ -8,11 +8,15 @@ const dir = fileURLToPath(new URL('..', import.meta.url));
 
 describe('quickstart example', () => {
   it('prints a whole session lifecycle on the in-memory store', async () => {
-    const { stdout } = await run(process.execPath, ['--conditions=dev-source', '--import', 'tsx', 'src/main.ts'], {
-      cwd: dir,
-      env: { ...process.env, SESSION_STORE: 'memory:' },
-      timeout: 30_000,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--conditions=dev-source', '--import', 'tsx', 'src/main.ts'],
+      {
+        cwd: dir,
+        env: { ...process.env, SESSION_STORE: 'memory:' },
+        timeout: 30_000,
+      },
+    );
     expect(stdout).toContain('store: memory: (indexed: true, events: true)');
     expect(stdout).toMatch(/unsaved session \S+ in store: false/);
     expect(stdout).toContain('alice has 2 sessions: laptop, phone');

@@ -573,10 +573,10 @@ export class HazelcastSessionRepository
     if (found === null || text === null) return null;
     const now = this.#options.clock();
     if (!this.#touchOnRead || found.doc.lastAccessedTime >= now) {
-      const session = this.#adopt(found.session);
-      this.#stored.set(session, { key: id, text });
-      if (found.doc.lastAccessedTime < now) session.lastAccessedTime = now; // saved by the next save
-      return session;
+      // Set before adopting, so even an immediate-flush session leaves the write to the next save.
+      if (found.doc.lastAccessedTime < now) found.session.lastAccessedTime = now;
+      this.#stored.set(found.session, { key: id, text });
+      return this.#adopt(found.session);
     }
     // Touch: the stored lastAccessedTime and the TTL move to now, so reads keep a session alive.
     const touched: SessionDocument = { ...found.doc, lastAccessedTime: now, movedFrom: undefined };
@@ -590,10 +590,9 @@ export class HazelcastSessionRepository
     const fresh = await this.#getText(id);
     const latest = fresh === null ? null : this.#readable(id, fresh);
     if (latest === null || fresh === null) return null;
-    const session = this.#adopt(latest.session);
-    this.#stored.set(session, { key: id, text: fresh });
-    if (latest.doc.lastAccessedTime < now) session.lastAccessedTime = now;
-    return session;
+    if (latest.doc.lastAccessedTime < now) latest.session.lastAccessedTime = now;
+    this.#stored.set(latest.session, { key: id, text: fresh });
+    return this.#adopt(latest.session);
   }
 
   /** The stored session if it is live and readable; corrupt data is logged and removed. */
@@ -667,8 +666,23 @@ export class HazelcastSessionRepository
     try {
       return await run(map);
     } catch (err) {
+      this.#forgetStoppedClient();
       throw unavailable(operation, err);
     }
+  }
+
+  /**
+   * A client this repository started shuts itself down after `connectTimeoutMs` without a member.
+   * Forget it, so the next call starts a new one instead of failing forever.
+   */
+  #forgetStoppedClient(): void {
+    const client = this.#ownClient;
+    if (client === undefined || this.#closed || client.getLifecycleService().isRunning()) return;
+    this.#options.logger.warn('the Hazelcast client lost the cluster and stopped; the next call reconnects');
+    this.#ownClient = undefined;
+    this.#map = undefined;
+    this.#listenerId = undefined;
+    this.#starting = undefined;
   }
 }
 

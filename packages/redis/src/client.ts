@@ -1,4 +1,4 @@
-import { InvalidStoreConfigError, SessionStoreUnavailableError, isSessionError } from '@session/core';
+import { InvalidStoreConfigError, isSessionError, SessionStoreUnavailableError } from '@session/core';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { RedisClient } from './options.js';
 
@@ -20,7 +20,7 @@ export interface ClusterUrl {
 
 /** Parses a cluster URL; `URL` cannot, because of the comma-separated hosts. */
 export function parseClusterUrl(url: string): ClusterUrl {
-  const rest = url.replace(/^[a-z+]+:\/\//i, '');
+  const rest = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
   const [authority = '', query = ''] = rest.split('?', 2) as [string, string?];
   const at = authority.lastIndexOf('@');
   const credentials = at >= 0 ? authority.slice(0, at) : '';

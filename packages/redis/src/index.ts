@@ -8,10 +8,10 @@ export { RedisIndexedSessionRepository } from './indexed-repository.js';
 export { RedisKeyLayout } from './keys.js';
 export {
   ATTRIBUTE_PREFIX,
+  defaultRedisSessionMapper,
   HASH_FIELDS,
   type RedisSessionMapper,
   type RedisSessionMapperContext,
-  defaultRedisSessionMapper,
 } from './mapper.js';
 export {
   DEFAULT_NAMESPACE,

@@ -1,15 +1,15 @@
 import {
   type FindByIndexNameSessionRepository,
   InvalidArgumentError,
+  isValidSessionId,
   type MapSession,
   PRINCIPAL_NAME_INDEX_NAME,
   type RepositoryCapabilities,
+  SessionEventEmitter,
   type SessionEventKind,
   type SessionEventListener,
-  SessionEventEmitter,
   type SessionEventSource,
   type SessionEventType,
-  isValidSessionId,
 } from '@session/core';
 import type { Cluster, Redis } from 'ioredis';
 import { storeError } from './client.js';
@@ -31,7 +31,9 @@ const EVENT_KINDS = new Set<SessionEventKind>(['created', 'deleted', 'expired'])
 function checkCount(name: string, value: number | undefined, fallback: number, min: number): number {
   const v = value ?? fallback;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
-    throw new InvalidArgumentError(`${name} must be a finite number of at least ${min}, got ${String(value)}`);
+    throw new InvalidArgumentError(
+      `${name} must be a finite number of at least ${min}, got ${String(value)}`,
+    );
   }
   return v;
 }
@@ -70,10 +72,21 @@ export class RedisIndexedSessionRepository
       markers: options.keyspaceNotifications === true,
       dueShards: options.dueShards,
     });
-    const sweepIntervalMs = checkCount('sweepIntervalMs', options.sweepIntervalMs, DEFAULT_SWEEP_INTERVAL_MS, 0);
-    this.#sweepBatch = Math.floor(checkCount('sweepBatchSize', options.sweepBatchSize, DEFAULT_SWEEP_BATCH, 1));
+    const sweepIntervalMs = checkCount(
+      'sweepIntervalMs',
+      options.sweepIntervalMs,
+      DEFAULT_SWEEP_INTERVAL_MS,
+      0,
+    );
+    this.#sweepBatch = Math.floor(
+      checkCount('sweepBatchSize', options.sweepBatchSize, DEFAULT_SWEEP_BATCH, 1),
+    );
     this.#emitter = new SessionEventEmitter<MapSession>(this.logger);
-    this.#sweeper = new Sweeper(() => this.sweepExpiredSessions().then(() => undefined), sweepIntervalMs, this.logger);
+    this.#sweeper = new Sweeper(
+      () => this.sweepExpiredSessions().then(() => undefined),
+      sweepIntervalMs,
+      this.logger,
+    );
     this.#subscriptions = new RedisSubscriptions(
       this.client,
       this.keys.channel,
@@ -114,9 +127,17 @@ export class RedisIndexedSessionRepository
    * sessions on Cluster. Ids whose session is gone, expired or no longer has that value are
    * pruned from the index on the way. Sessions are not touched.
    */
-  async findByIndexNameAndIndexValue(indexName: string, indexValue: string): Promise<Map<string, MapSession>> {
+  async findByIndexNameAndIndexValue(
+    indexName: string,
+    indexValue: string,
+  ): Promise<Map<string, MapSession>> {
     const found = new Map<string, MapSession>();
-    if (typeof indexName !== 'string' || indexName === '' || typeof indexValue !== 'string' || indexValue === '') {
+    if (
+      typeof indexName !== 'string' ||
+      indexName === '' ||
+      typeof indexValue !== 'string' ||
+      indexValue === ''
+    ) {
       return found;
     }
     const indexKey = this.keys.index(indexName, indexValue);
@@ -153,11 +174,14 @@ export class RedisIndexedSessionRepository
 
   async #indexCandidates(indexKey: string): Promise<Array<[string, Map<string, string>]>> {
     if (this.inline) {
-      const flat = (await this.run('indexLookup', [indexKey], [this.keys.sessionPrefix, this.keys.sessionSuffix])) as Array<
-        string | string[]
-      >;
+      const flat = (await this.run(
+        'indexLookup',
+        [indexKey],
+        [this.keys.sessionPrefix, this.keys.sessionSuffix],
+      )) as Array<string | string[]>;
       const out: Array<[string, Map<string, string>]> = [];
-      for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i] as string, hashFromFlat(flat[i + 1] as string[])]);
+      for (let i = 0; i + 1 < flat.length; i += 2)
+        out.push([flat[i] as string, hashFromFlat(flat[i + 1] as string[])]);
       return out;
     }
     try {
@@ -223,25 +247,37 @@ export class RedisIndexedSessionRepository
       const claimed = (await this.run('claim', [shard], [now, this.#sweepBatch, CLAIM_LEASE_MS])) as string[];
       const lease = claimed[0] as string;
       const entries: Array<[string, string]> = [];
-      for (let i = 1; i + 1 < claimed.length; i += 2) entries.push([claimed[i] as string, claimed[i + 1] as string]);
-      const outcomes = await Promise.all(entries.map(([id, score]) => this.#expireClaimed(shard, id, score, lease, now)));
+      for (let i = 1; i + 1 < claimed.length; i += 2)
+        entries.push([claimed[i] as string, claimed[i + 1] as string]);
+      const outcomes = await Promise.all(
+        entries.map(([id, score]) => this.#expireClaimed(shard, id, score, lease, now)),
+      );
       expired += outcomes.filter(Boolean).length;
       if (entries.length < this.#sweepBatch) break;
     }
     return expired;
   }
 
-  async #expireClaimed(shard: string, id: string, score: string, lease: string, now: number): Promise<boolean> {
+  async #expireClaimed(
+    shard: string,
+    id: string,
+    score: string,
+    lease: string,
+    now: number,
+  ): Promise<boolean> {
     if (!isValidSessionId(id)) {
       await this.followUp([this.client.zrem(shard, id)]);
       return false;
     }
     const keys = [this.keys.session(id)];
     if (this.features.markers) keys.push(this.keys.marker(id));
-    const [state, detail] = (await this.run('expire', keys, [now, id, this.channel, this.features.graceMs, score])) as [
-      string,
-      string?,
-    ];
+    const [state, detail] = (await this.run('expire', keys, [
+      now,
+      id,
+      this.channel,
+      this.features.graceMs,
+      score,
+    ])) as [string, string?];
     if (state === 'alive') {
       await this.followUp([this.run('settle', [shard], [id, lease, detail === '-1' ? '' : (detail ?? '')])]);
       return false;

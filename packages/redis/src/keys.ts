@@ -62,7 +62,9 @@ export class RedisKeyLayout {
 
   /** The due-time set (shard) that holds `id`. */
   due(id: string): string {
-    return this.dueShards === 1 ? `${this.namespace}:expirations` : this.dueShard(shardOf(id, this.dueShards));
+    return this.dueShards === 1
+      ? `${this.namespace}:expirations`
+      : this.dueShard(shardOf(id, this.dueShards));
   }
 
   /** Every due-time set shard, for the sweeper. */

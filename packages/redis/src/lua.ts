@@ -9,27 +9,36 @@
  * update the rest.
  */
 
-/** Field names and helpers shared by every script. */
-const PRELUDE = `
+/**
+ * Helpers the scripts share. Each script includes only the ones it uses: every helper defined
+ * costs a little on every call, and these scripts run on every request.
+ */
+const HELPERS = {
+  fields: `
 local F_CREATED = 'creationTime'
 local F_LAST = 'lastAccessedTime'
 local F_IVS = 'maxInactiveInterval'
 local F_IVMS = 'maxInactiveIntervalMs'
-local F_IDX = 'sessionIndexes'
-
--- The idle timeout in ms: the exact ms field when present, else Spring's seconds.
+local F_IDX = 'sessionIndexes'`,
+  interval_of: `
+-- The idle timeout in ms: the exact ms field when it still matches Spring's seconds field (a
+-- Spring service that changed the interval wrote only seconds), else the seconds.
 local function interval_of(secs, ms)
-  local m = tonumber(ms)
-  if m ~= nil then return m end
   local s = tonumber(secs)
+  local m = tonumber(ms)
+  if m ~= nil then
+    local expected = -1
+    if m >= 0 then expected = math.ceil(m / 1000) end
+    if s == nil or s == expected then return m end
+  end
   if s == nil then return nil end
   return s * 1000
-end
-
+end`,
+  is_expired: `
 local function is_expired(last, iv, now)
   return iv >= 0 and now - last >= iv
-end
-
+end`,
+  parse_hash: `
 -- Reads the fields that decide a flat HGETALL reply's fate.
 local function parse_hash(h)
   local r = {}
@@ -46,8 +55,8 @@ local function parse_hash(h)
   r.iv = interval_of(secs, ms)
   r.valid = r.created ~= nil and r.last ~= nil and r.iv ~= nil
   return r
-end
-
+end`,
+  state_of: `
 -- A stored session's state without reading attributes: nil when absent.
 local function state_of(key)
   local v = redis.call('HMGET', key, F_CREATED, F_LAST, F_IVS, F_IVMS, F_IDX)
@@ -57,8 +66,8 @@ local function state_of(key)
   local r = { created = tonumber(v[1]), last = tonumber(v[2]), iv = interval_of(v[3], v[4]), record = v[5] }
   r.valid = r.created ~= nil and r.last ~= nil and r.iv ~= nil
   return r
-end
-
+end`,
+  records: `
 local function decode_record(text)
   if not text or text == '' then return {} end
   local ok, value = pcall(cjson.decode, text)
@@ -77,6 +86,11 @@ local function same_record(a, b)
   return true
 end
 
+-- Removes the index entries of a record.
+local function srem_record(prefix, record, id)
+  for name, value in pairs(record) do redis.call('SREM', prefix .. name .. ':' .. value, id) end
+end`,
+  bulk: `
 local function hset_all(key, flat)
   for i = 1, #flat, 200 do
     redis.call('HSET', key, unpack(flat, i, math.min(i + 199, #flat)))
@@ -87,18 +101,22 @@ local function hdel_all(key, names)
   for i = 1, #names, 200 do
     redis.call('HDEL', key, unpack(names, i, math.min(i + 199, #names)))
   end
-end
-
--- Removes (or adds) the index entries of a record.
-local function srem_record(prefix, record, id)
-  for name, value in pairs(record) do redis.call('SREM', prefix .. name .. ':' .. value, id) end
-end
-
+end`,
+  publish: `
 local function publish(channel, kind, id, h)
   if channel == '' then return end
   redis.call('PUBLISH', channel, cjson.encode({ t = kind, id = id, h = h }))
-end
-`;
+end`,
+} as const;
+
+type Helper = keyof typeof HELPERS;
+
+/** A script body preceded by the helpers it names (in a fixed order, so dependencies come first). */
+function script(helpers: readonly Helper[], body: string): string {
+  const order = Object.keys(HELPERS) as Helper[];
+  const included = order.filter((name) => helpers.includes(name)).map((name) => HELPERS[name]);
+  return `${included.join('\n')}\n${body}`;
+}
 
 /**
  * Read with touch.
@@ -106,7 +124,9 @@ end
  * Returns nil (absent), {2} (expired by its timestamps), {0, hash} (corrupt, untouched) or
  * {1, hash} with lastAccessedTime already refreshed.
  */
-export const FIND_LUA = `${PRELUDE}
+export const FIND_LUA = script(
+  ['fields', 'interval_of', 'is_expired', 'parse_hash'],
+  `
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
 local threshold = tonumber(ARGV[2])
@@ -131,7 +151,8 @@ if now > s.last and now - s.last >= threshold then
   end
 end
 return { 1, h }
-`;
+`,
+);
 
 /**
  * Save (create, delta update, id change by RENAME, or the second half of a cross-slot move).
@@ -143,7 +164,9 @@ return { 1, h }
  * Returns {0} (gone or expired: nothing written), {-1} (dst id taken), or
  * {1, oldRecord, newRecord, dueAt} (records as JSON, '' when empty; dueAt '-1' for never).
  */
-export const SAVE_LUA = `${PRELUDE}
+export const SAVE_LUA = script(
+  ['fields', 'interval_of', 'is_expired', 'parse_hash', 'state_of', 'records', 'bulk', 'publish'],
+  `
 local src, dst = KEYS[1], KEYS[2]
 local now = tonumber(ARGV[1])
 local is_new = ARGV[2] == '1'
@@ -268,14 +291,17 @@ if fresh then publish(channel, 'created', dst_id, redis.call('HGETALL', dst)) en
 local due_at = '-1'
 if iv >= 0 then due_at = string.format('%d', math.floor(expires_at)) end
 return { 1, encode_record(old_record), encode_record(new_record), due_at }
-`;
+`,
+);
 
 /**
  * First half of a cross-slot id change (Redis Cluster): hides the session under a temp key in
  * its own slot and returns its hash, so no reader ever sees a half-moved session.
  * KEYS: src, tmp [, markerSrc]. ARGV: now, leaseMs. Returns nil (gone or expired) or the hash.
  */
-export const MOVE_OUT_LUA = `${PRELUDE}
+export const MOVE_OUT_LUA = script(
+  ['fields', 'interval_of', 'is_expired', 'state_of'],
+  `
 local now = tonumber(ARGV[1])
 local st = state_of(KEYS[1])
 if st == nil or not st.valid or is_expired(st.last, st.iv, now) then return nil end
@@ -283,14 +309,17 @@ redis.call('RENAME', KEYS[1], KEYS[2])
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]))
 if KEYS[3] then redis.call('DEL', KEYS[3]) end
 return redis.call('HGETALL', KEYS[2])
-`;
+`,
+);
 
 /**
  * Delete. KEYS: session [, due] [, marker]. ARGV: now, id, channel, index prefix, hasDue, hasMarker.
  * Publishes `deleted` (or `expired` when the session was already past due). Returns {0} when
  * absent, else {1, record}.
  */
-export const DELETE_LUA = `${PRELUDE}
+export const DELETE_LUA = script(
+  ['fields', 'interval_of', 'is_expired', 'parse_hash', 'records', 'publish'],
+  `
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
 local id, channel, idx_prefix = ARGV[2], ARGV[3], ARGV[4]
@@ -310,13 +339,16 @@ local kind = 'deleted'
 if s.valid and is_expired(s.last, s.iv, now) then kind = 'expired' end
 publish(channel, kind, id, h)
 return { 1, encode_record(record) }
-`;
+`,
+);
 
 /**
  * Removes a corrupt session and its index entries, without an event.
  * KEYS: session [, due] [, marker]. ARGV: id, index prefix, hasDue, hasMarker.
  */
-export const PURGE_LUA = `${PRELUDE}
+export const PURGE_LUA = script(
+  ['fields', 'records'],
+  `
 local id, idx_prefix = ARGV[1], ARGV[2]
 local ki = 2
 if ARGV[3] == '1' then redis.call('ZREM', KEYS[ki], id); ki = ki + 1 end
@@ -325,7 +357,8 @@ local record = decode_record(redis.call('HGET', KEYS[1], F_IDX))
 redis.call('DEL', KEYS[1])
 if idx_prefix ~= '' then srem_record(idx_prefix, record, id) end
 return encode_record(record)
-`;
+`,
+);
 
 /**
  * One sweep over a due-time set on standalone Redis: claims due sessions (only the instance
@@ -334,7 +367,9 @@ return encode_record(record)
  * KEYS: due. ARGV: now, limit, key prefix, key suffix, marker prefix ('' = none), marker suffix,
  * index prefix, channel, graceMs. Returns {expiredCount, examinedCount}.
  */
-export const SWEEP_LUA = `${PRELUDE}
+export const SWEEP_LUA = script(
+  ['fields', 'interval_of', 'is_expired', 'parse_hash', 'records', 'publish'],
+  `
 local due = KEYS[1]
 local now = tonumber(ARGV[1])
 local prefix, suffix, m_prefix, m_suffix = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -366,7 +401,8 @@ for i = 1, #ids, 2 do
   end
 end
 return { expired, #ids / 2 }
-`;
+`,
+);
 
 /**
  * Cluster sweep, step 1 (on a due-set shard): claims due ids by moving their score a lease
@@ -387,7 +423,9 @@ return ids
  * KEYS: session [, marker]. ARGV: now, id, channel, graceMs, original due score.
  * Returns {'gone'}, {'alive', expiresAt or '-1'} or {'expired', record}.
  */
-export const EXPIRE_LUA = `${PRELUDE}
+export const EXPIRE_LUA = script(
+  ['fields', 'interval_of', 'is_expired', 'parse_hash', 'records', 'publish'],
+  `
 local now = tonumber(ARGV[1])
 local id, channel, grace, score = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local h = redis.call('HGETALL', KEYS[1])
@@ -404,7 +442,8 @@ redis.call('DEL', KEYS[1])
 if KEYS[2] then redis.call('DEL', KEYS[2]) end
 publish(channel, 'expired', id, h)
 return { 'expired', encode_record(decode_record(s.record)) }
-`;
+`,
+);
 
 /**
  * Cluster sweep, step 3 (on the shard): files a live session's real due time, unless someone

@@ -1,10 +1,10 @@
 import {
   CorruptSessionDataError,
+  isSessionError,
   MapSession,
   type SaveMode,
   type SessionIdGenerator,
   type SessionSerializer,
-  isSessionError,
 } from '@session/core';
 
 /** Hash field names, as Spring Session writes them (plus two of ours that Spring ignores). */
@@ -50,9 +50,22 @@ function numberField(id: string, hash: ReadonlyMap<string, string>, name: string
   return value;
 }
 
-/** The idle timeout in ms from the exact ms field or Spring's seconds. */
+/** Spring's seconds field for an interval in ms: whole seconds rounded up, -1 for "never". */
+export function intervalSeconds(ms: number): number {
+  return ms < 0 ? -1 : Math.ceil(ms / 1000);
+}
+
+/**
+ * The idle timeout in ms: the exact ms field while it still matches Spring's seconds field (a
+ * Spring service that changed the interval wrote only the seconds), else the seconds.
+ */
 export function intervalFromHash(id: string, hash: ReadonlyMap<string, string>): number {
-  if (hash.has(HASH_FIELDS.maxInactiveIntervalMs)) return numberField(id, hash, HASH_FIELDS.maxInactiveIntervalMs);
+  const hasSeconds = hash.has(HASH_FIELDS.maxInactiveInterval);
+  if (hash.has(HASH_FIELDS.maxInactiveIntervalMs)) {
+    const ms = numberField(id, hash, HASH_FIELDS.maxInactiveIntervalMs);
+    if (!hasSeconds || numberField(id, hash, HASH_FIELDS.maxInactiveInterval) === intervalSeconds(ms))
+      return ms;
+  }
   return numberField(id, hash, HASH_FIELDS.maxInactiveInterval) * 1000;
 }
 

@@ -73,7 +73,13 @@ export function parseRedisStoreUrl(url: string): { connectionUrl: string; option
  * `indexed=false`. The repository owns the client it opens and closes it in `close()`.
  */
 export function createRedisRepository(config: StoreConfig): SessionRepository<MapSession> {
-  const { store, url, client, indexed: indexedOption, ...rest } = config as StoreConfig & { client?: unknown };
+  const {
+    store,
+    url,
+    client,
+    indexed: indexedOption,
+    ...rest
+  } = config as StoreConfig & { client?: unknown };
   let fromUrl: Record<string, unknown> = {};
   let connectionUrl: string | undefined;
   if (typeof url === 'string' && url !== '') {
@@ -82,12 +88,15 @@ export function createRedisRepository(config: StoreConfig): SessionRepository<Ma
     connectionUrl = parsed.connectionUrl;
   } else if (client === undefined) {
     if (store === 'redis-cluster' || store === 'redis+cluster') {
-      throw new InvalidStoreConfigError('A redis-cluster store needs url: redis-cluster://host:port,host:port');
+      throw new InvalidStoreConfigError(
+        'A redis-cluster store needs url: redis-cluster://host:port,host:port',
+      );
     }
     connectionUrl = store === 'rediss' ? 'rediss://127.0.0.1:6379' : 'redis://127.0.0.1:6379';
   }
   const indexed = indexedOption ?? fromUrl.indexed ?? true;
-  if (typeof indexed !== 'boolean') throw new InvalidStoreConfigError('Redis store option indexed must be a boolean');
+  if (typeof indexed !== 'boolean')
+    throw new InvalidStoreConfigError('Redis store option indexed must be a boolean');
   const { indexed: _ignored, ...urlOptions } = fromUrl;
   const options = {
     ...urlOptions,

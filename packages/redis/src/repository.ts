@@ -1,17 +1,17 @@
 import {
   CorruptSessionDataError,
+  enableImmediateFlush,
   InvalidArgumentError,
   InvalidSessionIdError,
+  isMapSession,
+  isValidSessionId,
   MapSession,
   type RepositoryCapabilities,
   type ResolvedRepositoryOptions,
+  resolveRepositoryOptions,
   type SessionDelta,
   type SessionLogger,
   type SessionRepository,
-  enableImmediateFlush,
-  isMapSession,
-  isValidSessionId,
-  resolveRepositoryOptions,
   settleImmediateFlush,
 } from '@session/core';
 import type { Cluster } from 'ioredis';
@@ -19,15 +19,15 @@ import { createClient, isClusterClient, storeError } from './client.js';
 import { RedisKeyLayout } from './keys.js';
 import {
   ATTRIBUTE_PREFIX,
-  type RedisSessionMapper,
-  type RedisSessionMapperContext,
   defaultRedisSessionMapper,
   hashFromFlat,
   parseRecord,
+  type RedisSessionMapper,
+  type RedisSessionMapperContext,
   recordFromHash,
 } from './mapper.js';
 import { DEFAULT_NAMESPACE, type RedisClient, type RedisSessionRepositoryOptions } from './options.js';
-import { type ScriptName, defineScripts, queueScript, runScript } from './scripts.js';
+import { defineScripts, queueScript, runScript, type ScriptName } from './scripts.js';
 import { keySlot } from './slot.js';
 
 /** How long a session may hide under its temp key during a cross-slot id change before Redis drops it. */
@@ -44,7 +44,13 @@ export interface RedisRepositoryFeatures {
   dueShards: number | undefined;
 }
 
-const PLAIN: RedisRepositoryFeatures = { indexed: false, events: false, graceMs: 0, markers: false, dueShards: 1 };
+const PLAIN: RedisRepositoryFeatures = {
+  indexed: false,
+  events: false,
+  graceMs: 0,
+  markers: false,
+  dueShards: 1,
+};
 
 const flag = (on: boolean): string => (on ? '1' : '0');
 
@@ -117,7 +123,9 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     this.logger = this.settings.logger;
     const namespace = this.settings.namespace;
     if (namespace === '' || /[{}]/.test(namespace)) {
-      throw new InvalidArgumentError('namespace must be a non-empty string without "{" or "}" (they mark hash tags)');
+      throw new InvalidArgumentError(
+        'namespace must be a non-empty string without "{" or "}" (they mark hash tags)',
+      );
     }
     if (options.client !== undefined && options.url !== undefined) {
       throw new InvalidArgumentError('Give either client or url, not both');
@@ -127,22 +135,31 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     }
     this.#touchThresholdMs = checkNonNegative('touchThresholdMs', options.touchThresholdMs, 0);
     this.#waitTimeoutMs = checkNonNegative('waitTimeoutMs', options.waitTimeoutMs, 1000);
-    if (options.waitForReplicas !== undefined && !(Number.isInteger(options.waitForReplicas) && options.waitForReplicas >= 0)) {
-      throw new InvalidArgumentError(`waitForReplicas must be a non-negative integer, got ${String(options.waitForReplicas)}`);
+    if (
+      options.waitForReplicas !== undefined &&
+      !(Number.isInteger(options.waitForReplicas) && options.waitForReplicas >= 0)
+    ) {
+      throw new InvalidArgumentError(
+        `waitForReplicas must be a non-negative integer, got ${String(options.waitForReplicas)}`,
+      );
     }
     this.#waitForReplicas = options.waitForReplicas;
     this.#mapper = options.sessionMapper ?? defaultRedisSessionMapper;
-    if (typeof this.#mapper !== 'function') throw new InvalidArgumentError('sessionMapper must be a function');
+    if (typeof this.#mapper !== 'function')
+      throw new InvalidArgumentError('sessionMapper must be a function');
 
     this.ownsClient = options.client === undefined;
-    this.client = options.client ?? createClient(options.url ?? 'redis://127.0.0.1:6379', options.redisOptions);
+    this.client =
+      options.client ?? createClient(options.url ?? 'redis://127.0.0.1:6379', options.redisOptions);
     if (this.ownsClient) {
       // Our own client: a connection problem surfaces in the failing call, not as an unhandled event.
       this.client.on('error', (err: unknown) => this.logger.debug('redis client error', err));
     }
     this.isCluster = isClusterClient(this.client);
     if (this.isCluster && options.hashTags === false) {
-      throw new InvalidArgumentError('hashTags cannot be turned off on Redis Cluster: a session must live in one slot');
+      throw new InvalidArgumentError(
+        'hashTags cannot be turned off on Redis Cluster: a session must live in one slot',
+      );
     }
     const dueShards = features.dueShards ?? (this.isCluster ? 16 : 1);
     if (!Number.isInteger(dueShards) || dueShards < 1 || dueShards > 1024) {
@@ -182,12 +199,25 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     const due = this.features.indexed && this.inline;
     if (due) keys.push(this.keys.due(id));
     if (this.features.markers) keys.push(this.keys.marker(id));
-    const args = [this.settings.clock(), this.#touchThresholdMs, this.features.graceMs, id, flag(due), flag(this.features.markers)];
+    const args = [
+      this.settings.clock(),
+      this.#touchThresholdMs,
+      this.features.graceMs,
+      id,
+      flag(due),
+      flag(this.features.markers),
+    ];
     const reply = (await this.run('find', keys, args)) as [number, string[]?] | null;
     if (reply === null || reply[0] === 2) return null;
     const hash = hashFromFlat(reply[1] ?? []);
     if (reply[0] === 0) {
-      await this.removeCorrupt(id, new CorruptSessionDataError(id, 'stored session lacks creationTime, lastAccessedTime or maxInactiveInterval'));
+      await this.removeCorrupt(
+        id,
+        new CorruptSessionDataError(
+          id,
+          'stored session lacks creationTime, lastAccessedTime or maxInactiveInterval',
+        ),
+      );
       return null;
     }
     const session = await this.decodeOrRemove(id, hash);
@@ -216,7 +246,14 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     if (due) keys.push(this.keys.due(id));
     if (this.features.markers) keys.push(this.keys.marker(id));
     const indexPrefix = this.features.indexed && this.inline ? this.keys.indexPrefix : '';
-    const args = [this.settings.clock(), id, this.channel, indexPrefix, flag(due), flag(this.features.markers)];
+    const args = [
+      this.settings.clock(),
+      id,
+      this.channel,
+      indexPrefix,
+      flag(due),
+      flag(this.features.markers),
+    ];
     const reply = (await this.runCommitted('delete', keys, args)) as [number, string?];
     if (reply[0] === 1 && this.features.indexed && !this.inline) {
       await this.followUp([
@@ -248,7 +285,11 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
   }
 
   /** Runs a script, turning client failures into `SessionStoreUnavailableError`. */
-  protected async run(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  protected async run(
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     try {
       return await runScript(this.client, name, keys, args);
     } catch (err) {
@@ -274,7 +315,8 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
       throw storeError(err, name);
     }
     const [scriptResult, waitResult] = results ?? [];
-    if (scriptResult === undefined || scriptResult[0]) throw storeError(scriptResult?.[0] ?? 'no reply', name);
+    if (scriptResult === undefined || scriptResult[0])
+      throw storeError(scriptResult?.[0] ?? 'no reply', name);
     if (waitResult === undefined || waitResult[0] || Number(waitResult[1]) < replicas) {
       if (!this.#waitWarned) {
         this.#waitWarned = true;
@@ -317,9 +359,13 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
       return session;
     } catch (err) {
       if (err instanceof CorruptSessionDataError) throw err;
-      throw new CorruptSessionDataError(id, `stored session does not decode: ${(err as Error)?.message ?? err}`, {
-        cause: err,
-      });
+      throw new CorruptSessionDataError(
+        id,
+        `stored session does not decode: ${(err as Error)?.message ?? err}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 
@@ -332,9 +378,17 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
       if (due) keys.push(this.keys.due(id));
       if (this.features.markers) keys.push(this.keys.marker(id));
       const indexPrefix = this.features.indexed && this.inline ? this.keys.indexPrefix : '';
-      const record = (await this.run('purge', keys, [id, indexPrefix, flag(due), flag(this.features.markers)])) as string;
+      const record = (await this.run('purge', keys, [
+        id,
+        indexPrefix,
+        flag(due),
+        flag(this.features.markers),
+      ])) as string;
       if (this.features.indexed && !this.inline) {
-        await this.followUp([...this.indexChanges(parseRecord(record), {}, id, id), this.client.zrem(this.keys.due(id), id)]);
+        await this.followUp([
+          ...this.indexChanges(parseRecord(record), {}, id, id),
+          this.client.zrem(this.keys.due(id), id),
+        ]);
       }
     } catch (removeError) {
       this.logger.warn(`could not remove corrupt session ${id.slice(0, 6)}…`, removeError);
@@ -369,10 +423,12 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     const moved = fromId !== toId;
     const commands: Promise<unknown>[] = [];
     for (const [name, value] of Object.entries(before)) {
-      if (moved || after[name] !== value) commands.push(this.client.srem(this.keys.index(name, value), fromId));
+      if (moved || after[name] !== value)
+        commands.push(this.client.srem(this.keys.index(name, value), fromId));
     }
     for (const [name, value] of Object.entries(after)) {
-      if (moved || before[name] !== value) commands.push(this.client.sadd(this.keys.index(name, value), toId));
+      if (moved || before[name] !== value)
+        commands.push(this.client.sadd(this.keys.index(name, value), toId));
     }
     return commands;
   }
@@ -385,7 +441,8 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
   protected async followUp(commands: Promise<unknown>[]): Promise<void> {
     const results = await Promise.allSettled(commands);
     for (const result of results) {
-      if (result.status === 'rejected') this.logger.error('session index or due-time update failed', result.reason);
+      if (result.status === 'rejected')
+        this.logger.error('session index or due-time update failed', result.reason);
     }
   }
 
@@ -398,7 +455,8 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     }
     const serializer = this.settings.serializer;
     const pairs: string[] = [];
-    for (const [name, value] of delta.setAttributes) pairs.push(ATTRIBUTE_PREFIX + name, serializer.serialize(value, name));
+    for (const [name, value] of delta.setAttributes)
+      pairs.push(ATTRIBUTE_PREFIX + name, serializer.serialize(value, name));
     const removed = [...delta.removedAttributes].map((name) => ATTRIBUTE_PREFIX + name);
     let indexDelta = '';
     let indexNow: Record<string, string> | undefined;
@@ -412,7 +470,9 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
         ? await this.#moveAcrossSlots(delta, pairs, removed, indexDelta)
         : await this.#saveInPlace(delta, pairs, removed, indexDelta);
     if (!outcome.written) {
-      this.logger.debug(`session ${delta.originalId.slice(0, 6)}… was deleted or expired meanwhile; not saved`);
+      this.logger.debug(
+        `session ${delta.originalId.slice(0, 6)}… was deleted or expired meanwhile; not saved`,
+      );
       return;
     }
     session.markSaved(delta);
@@ -482,7 +542,8 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     const indexPrefix = this.features.indexed && this.inline ? this.keys.indexPrefix : '';
     const args = this.#saveArgs(delta, srcId, dstId, due, indexPrefix, indexDelta, [], pairs, removed);
     const reply = (await this.runCommitted('save', keys, args)) as [number, string?, string?, string?];
-    if (reply[0] === -1) throw new InvalidSessionIdError('The new session id is already in use (id generator collision)');
+    if (reply[0] === -1)
+      throw new InvalidSessionIdError('The new session id is already in use (id generator collision)');
     if (reply[0] !== 1) return { written: false };
     if (this.features.indexed && !this.inline) {
       await this.#clusterFollowUp(delta, srcId, dstId, reply);
@@ -507,7 +568,9 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     const temp = this.keys.moving(oldId);
     const outKeys = [this.keys.session(oldId), temp];
     if (this.features.markers) outKeys.push(this.keys.marker(oldId));
-    const seed = (await this.run('moveOut', outKeys, [this.settings.clock(), MOVE_LEASE_MS])) as string[] | null;
+    const seed = (await this.run('moveOut', outKeys, [this.settings.clock(), MOVE_LEASE_MS])) as
+      | string[]
+      | null;
     if (seed === null) return { written: false };
     let reply: [number, string?, string?, string?];
     try {
@@ -521,7 +584,8 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     }
     if (reply[0] !== 1) {
       await this.#restoreMove(oldId, temp);
-      if (reply[0] === -1) throw new InvalidSessionIdError('The new session id is already in use (id generator collision)');
+      if (reply[0] === -1)
+        throw new InvalidSessionIdError('The new session id is already in use (id generator collision)');
       return { written: false };
     }
     await this.followUp([this.client.del(temp)]);
@@ -551,7 +615,9 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
       if (srcId !== dstId) commands.push(this.client.zrem(this.keys.due(srcId), srcId));
       const dueAt = Number(reply[3]);
       commands.push(
-        dueAt < 0 ? this.client.zrem(this.keys.due(dstId), dstId) : this.client.zadd(this.keys.due(dstId), dueAt, dstId),
+        dueAt < 0
+          ? this.client.zrem(this.keys.due(dstId), dstId)
+          : this.client.zadd(this.keys.due(dstId), dueAt, dstId),
       );
     }
     await this.followUp(commands);

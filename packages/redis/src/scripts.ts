@@ -78,7 +78,9 @@ export function queueScript(
   keys: readonly string[],
   args: readonly (string | number)[],
 ): ChainableCommander {
-  const fn = (pipeline as unknown as Record<string, (...a: unknown[]) => ChainableCommander>)[COMMAND_NAMES[name]];
+  const fn = (pipeline as unknown as Record<string, (...a: unknown[]) => ChainableCommander>)[
+    COMMAND_NAMES[name]
+  ];
   if (typeof fn !== 'function') throw new Error(`script ${name} is not defined on this pipeline`);
   return fn.call(pipeline, keys.length, ...keys, ...args);
 }

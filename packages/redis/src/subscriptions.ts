@@ -54,14 +54,18 @@ export class RedisSubscriptions {
     this.#keyeventChannel = watchKeyExpiry ? `__keyevent@${db}__:expired` : undefined;
 
     this.#events = cluster ? (client as Cluster).duplicate() : (client as Redis).duplicate();
-    this.#events.on('error', (err: unknown) => this.#logger.warn('session event subscriber connection error', err));
+    this.#events.on('error', (err: unknown) =>
+      this.#logger.warn('session event subscriber connection error', err),
+    );
     this.#events.on('message', (ch: string, message: string) => {
       if (ch === channel) this.#handlers.onEvent(message);
       else if (ch === this.#keyeventChannel) this.#handlers.onKeyExpired(message);
     });
-    const channels = !cluster && this.#keyeventChannel !== undefined ? [channel, this.#keyeventChannel] : [channel];
+    const channels =
+      !cluster && this.#keyeventChannel !== undefined ? [channel, this.#keyeventChannel] : [channel];
     const subscribed = this.#events.subscribe(...channels).then(() => undefined);
-    const watched = cluster && this.#keyeventChannel !== undefined ? this.#watchMasters(client as Cluster) : undefined;
+    const watched =
+      cluster && this.#keyeventChannel !== undefined ? this.#watchMasters(client as Cluster) : undefined;
     this.ready = Promise.all([subscribed, watched]).then(() => undefined);
     // `ready` is awaited by whoever needs it; an early failure must not be an unhandled rejection.
     this.ready.catch((err) => this.#logger.warn('session event subscription failed', err));
@@ -86,7 +90,9 @@ export class RedisSubscriptions {
   async #syncMasters(cluster: Cluster): Promise<void> {
     if (this.#closed || this.#keyeventChannel === undefined) return;
     const channel = this.#keyeventChannel;
-    const masters = new Map(cluster.nodes('master').map((node) => [`${node.options.host}:${node.options.port}`, node]));
+    const masters = new Map(
+      cluster.nodes('master').map((node) => [`${node.options.host}:${node.options.port}`, node]),
+    );
     for (const [address, watcher] of this.#masterWatchers) {
       if (!masters.has(address)) {
         this.#masterWatchers.delete(address);

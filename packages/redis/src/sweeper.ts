@@ -54,7 +54,8 @@ export class Sweeper {
         try {
           await this.#sweep();
         } catch (err) {
-          if (!this.#stopped) this.#logger.warn('session expiry sweep failed; retrying on the next tick', err);
+          if (!this.#stopped)
+            this.#logger.warn('session expiry sweep failed; retrying on the next tick', err);
         }
       } while (this.#again && !this.#stopped);
     } finally {

@@ -1,4 +1,9 @@
-import { type MapSession, PRINCIPAL_NAME_INDEX_NAME, type SessionEvent, createRepositoryFromConfig } from '@session/core';
+import {
+  createRepositoryFromConfig,
+  type MapSession,
+  PRINCIPAL_NAME_INDEX_NAME,
+  type SessionEvent,
+} from '@session/core';
 import { waitFor } from '@session/testkit';
 import { type RedisTestCluster, startRedisCluster } from '@session/testkit/redis';
 import { Cluster } from 'ioredis';
@@ -32,7 +37,9 @@ it('REDIS_CLUSTER_NODES returns that cluster instead of starting one (and refuse
   process.env.REDIS_CLUSTER_NODES = cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',');
   const external = await startRedisCluster();
   expect(external.source).toBe('env');
-  expect((await external.masters()).map((m) => m.port).sort()).toEqual((await cluster.masters()).map((m) => m.port).sort());
+  expect((await external.masters()).map((m) => m.port).sort()).toEqual(
+    (await cluster.masters()).map((m) => m.port).sort(),
+  );
   await expect(external.killNode(cluster.nodes[0]?.port as number)).rejects.toThrow(/useEnv: false/);
   await external.stop();
   expect(await client.ping()).toBe('PONG');
@@ -41,7 +48,9 @@ it('REDIS_CLUSTER_NODES returns that cluster instead of starting one (and refuse
 it('createRepositoryFromConfig(redis-cluster://…) works on the cluster and keeps a session in one slot', async () => {
   const namespace = `cfg${Date.now()}`;
   const url = `${cluster.url.replace('redis-cluster:', 'redis+cluster:')}?namespace=${namespace}&sweepIntervalMs=0`;
-  const repo = (await createRepositoryFromConfig(url, { importer: async () => ({ sessionStore }) })) as RedisIndexedSessionRepository;
+  const repo = (await createRepositoryFromConfig(url, {
+    importer: async () => ({ sessionStore }),
+  })) as RedisIndexedSessionRepository;
   expect(repo).toBeInstanceOf(RedisIndexedSessionRepository);
   const session = await repo.createSession();
   session.set(PRINCIPAL_NAME_INDEX_NAME, 'cluster-user');
@@ -50,11 +59,21 @@ it('createRepositoryFromConfig(redis-cluster://…) works on the cluster and kee
   expect(await client.exists(repo.keys.session(session.id))).toBe(1);
   expect([...(await repo.findByPrincipalName('cluster-user')).keys()]).toEqual([session.id]);
   await repo.close();
-  expect(repo.client.status).toBe('end');
+  // The repository opened this client, so close() quits it.
+  await waitFor(
+    () => (repo.client.status === 'end' ? true : undefined),
+    2000,
+    'the owned cluster client was not closed',
+  );
 });
 
 it('the sweep covers every master: sessions in all slots expire with one event each', async () => {
-  const repo = new RedisIndexedSessionRepository({ client, namespace: `sw${Date.now()}`, sweepIntervalMs: 100, logger: silent });
+  const repo = new RedisIndexedSessionRepository({
+    client,
+    namespace: `sw${Date.now()}`,
+    sweepIntervalMs: 100,
+    logger: silent,
+  });
   await repo.ready();
   const expired: SessionEvent<MapSession>[] = [];
   repo.on('expired', (event) => {
@@ -92,7 +111,12 @@ async function eventually<T>(fn: () => Promise<T>, withinMs: number): Promise<T>
 }
 
 it('SIGKILL of a master during a run loses no committed session once its replica took over', async () => {
-  const repo = new RedisIndexedSessionRepository({ client, namespace: uniqueNamespace('fo'), sweepIntervalMs: 0, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+  const repo = new RedisIndexedSessionRepository({
+    client,
+    namespace: uniqueNamespace('fo'),
+    sweepIntervalMs: 0,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+  });
   const committed = new Map<string, number>();
   let stop = false;
   let written = 0;
@@ -149,6 +173,14 @@ it('SIGKILL of a master during a run loses no committed session once its replica
 }, 60_000);
 
 it('keySlot agrees with CLUSTER KEYSLOT, hash tags included', async () => {
-  const keys = ['spring:session:sessions:{abc}', 'plain-key', 'a{}b', '{user1000}.following', 'x{y', 'ü{€}z', ''];
+  const keys = [
+    'spring:session:sessions:{abc}',
+    'plain-key',
+    'a{}b',
+    '{user1000}.following',
+    'x{y',
+    'ü{€}z',
+    '',
+  ];
   for (const key of keys) expect(keySlot(key)).toBe(await cluster.keySlot(key));
 });

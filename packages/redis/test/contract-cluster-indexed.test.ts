@@ -4,10 +4,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { clusterConnection, redisHarness } from './support/harness.js';
 
 let cluster: RedisTestCluster;
+const connection = clusterConnection(() => cluster.nodes);
 beforeAll(async () => {
   cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
 });
 afterAll(async () => {
+  connection.close();
   await cluster?.stop();
 });
 
@@ -16,8 +18,5 @@ runSessionRepositoryContract({
   test: { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
   capabilities: { indexed: true, events: true },
   expiry: { minIntervalMs: 500, eventWithinMs: 2000 },
-  createHarness: redisHarness(
-    clusterConnection(() => cluster.nodes),
-    'indexed',
-  ),
+  createHarness: redisHarness(connection, 'indexed'),
 });

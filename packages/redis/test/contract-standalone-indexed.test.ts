@@ -4,10 +4,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { redisHarness, standaloneConnection } from './support/harness.js';
 
 let server: RedisTestServer;
+const connection = standaloneConnection(() => server.url);
 beforeAll(async () => {
   server = await startRedisServer();
 });
 afterAll(async () => {
+  connection.close();
   await server?.stop();
 });
 
@@ -18,8 +20,5 @@ runSessionRepositoryContract({
   // The store keeps intervals in ms (Spring's seconds field plus an exact ms field), so the suite
   // may use half-second intervals; the sweeper runs every 100 ms.
   expiry: { minIntervalMs: 500, eventWithinMs: 2000 },
-  createHarness: redisHarness(
-    standaloneConnection(() => server.url),
-    'indexed',
-  ),
+  createHarness: redisHarness(connection, 'indexed'),
 });

@@ -1,6 +1,11 @@
 import { type MapSession, PRINCIPAL_NAME_INDEX_NAME, type SessionEvent } from '@session/core';
 import { waitFor } from '@session/testkit';
-import { type CommandMonitor, type RedisTestServer, monitorCommands, startRedisServer } from '@session/testkit/redis';
+import {
+  type CommandMonitor,
+  monitorCommands,
+  type RedisTestServer,
+  startRedisServer,
+} from '@session/testkit/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisIndexedSessionRepository } from '../src/index.js';
@@ -38,7 +43,12 @@ describe('expiry without keyspace notifications', () => {
     const namespace = uniqueNamespace('ex');
     const sweepIntervalMs = 200;
     const a = new RedisIndexedSessionRepository({ client, namespace, sweepIntervalMs, logger: silent });
-    const b = new RedisIndexedSessionRepository({ client: new Redis(server.url), namespace, sweepIntervalMs, logger: silent });
+    const b = new RedisIndexedSessionRepository({
+      client: new Redis(server.url),
+      namespace,
+      sweepIntervalMs,
+      logger: silent,
+    });
     await Promise.all([a.ready(), b.ready()]);
     const expiredA = collect(a, 'expired');
     const expiredB = collect(b, 'expired');
@@ -53,7 +63,11 @@ describe('expiry without keyspace notifications', () => {
     expect(await client.smembers(indexKey)).toEqual([session.id]);
     expect(await client.zscore(a.keys.due(session.id), session.id)).toBe(String(due));
 
-    await waitFor(() => (expiredA.length > 0 && expiredB.length > 0 ? true : undefined), 5000, 'no expired events');
+    await waitFor(
+      () => (expiredA.length > 0 && expiredB.length > 0 ? true : undefined),
+      5000,
+      'no expired events',
+    );
     const arrived = Date.now();
     // Within one sweep interval of the due time (plus scheduling slack on a busy machine).
     expect(arrived - due).toBeLessThan(sweepIntervalMs + 2000);
@@ -78,7 +92,11 @@ describe('expiry without keyspace notifications', () => {
   });
 
   it('findByPrincipalName prunes ids whose session is gone', async () => {
-    const repo = new RedisIndexedSessionRepository({ client, namespace: uniqueNamespace('pr'), logger: silent });
+    const repo = new RedisIndexedSessionRepository({
+      client,
+      namespace: uniqueNamespace('pr'),
+      logger: silent,
+    });
     const session = await repo.createSession();
     session.set(PRINCIPAL_NAME_INDEX_NAME, 'bob');
     await repo.save(session);

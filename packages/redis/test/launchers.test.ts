@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { RedisServerUnavailableError, findFreePort, startRedisServer } from '@session/testkit/redis';
+import { findFreePort, RedisServerUnavailableError, startRedisServer } from '@session/testkit/redis';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -41,7 +41,10 @@ describe('startRedisServer', () => {
   });
 
   it('two servers get different ports', async () => {
-    const [a, b] = await Promise.all([startRedisServer({ useEnv: false }), startRedisServer({ useEnv: false })]);
+    const [a, b] = await Promise.all([
+      startRedisServer({ useEnv: false }),
+      startRedisServer({ useEnv: false }),
+    ]);
     expect(a.port).not.toBe(b.port);
     await Promise.all([a.stop(), b.stop()]);
   });
@@ -66,7 +69,11 @@ describe('startRedisServer', () => {
   });
 
   it('without a binary and without containers it throws, saying what to install (never skips)', async () => {
-    const attempt = startRedisServer({ useEnv: false, binary: '/nonexistent/redis-server', containers: false });
+    const attempt = startRedisServer({
+      useEnv: false,
+      binary: '/nonexistent/redis-server',
+      containers: false,
+    });
     await expect(attempt).rejects.toThrow(RedisServerUnavailableError);
     await expect(attempt).rejects.toThrow(/install redis-server/);
   });

@@ -1,5 +1,10 @@
-import { MapSession, PRINCIPAL_NAME_INDEX_NAME } from '@session/core';
-import { type CommandMonitor, type RedisTestServer, monitorCommands, startRedisServer } from '@session/testkit/redis';
+import { type MapSession, PRINCIPAL_NAME_INDEX_NAME } from '@session/core';
+import {
+  type CommandMonitor,
+  monitorCommands,
+  type RedisTestServer,
+  startRedisServer,
+} from '@session/testkit/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisIndexedSessionRepository, RedisSessionRepository } from '../src/index.js';
@@ -29,7 +34,12 @@ describe.each([
   [
     'RedisIndexedSessionRepository',
     // A sweep every hour: nothing in the background while commands are counted.
-    () => new RedisIndexedSessionRepository({ client, namespace: uniqueNamespace('rt'), sweepIntervalMs: 3_600_000 }),
+    () =>
+      new RedisIndexedSessionRepository({
+        client,
+        namespace: uniqueNamespace('rt'),
+        sweepIntervalMs: 3_600_000,
+      }),
   ],
 ] as const)('%s round trips (counted with MONITOR)', (_, create) => {
   it('findById is one EVALSHA that reads and touches', async () => {

@@ -1,10 +1,10 @@
 import {
   CorruptSessionDataError,
+  createRepositoryFromConfig,
   InvalidArgumentError,
+  isIndexedRepository,
   type MapSession,
   PRINCIPAL_NAME_INDEX_NAME,
-  createRepositoryFromConfig,
-  isIndexedRepository,
 } from '@session/core';
 import { type RedisTestServer, startRedisServer } from '@session/testkit/redis';
 import { Redis } from 'ioredis';
@@ -75,6 +75,9 @@ describe.each(kinds)('%s', (_, Repository) => {
     expect(hash.maxInactiveInterval).toBe('2');
     expect(hash.maxInactiveIntervalMs).toBe('1500');
     expect((await repo.findById(session.id))?.maxInactiveIntervalMs).toBe(1500);
+    // A Spring service changing the interval writes only the seconds: those win then.
+    await client.hset(repo.keys.session(session.id), 'maxInactiveInterval', '3600');
+    expect((await repo.findById(session.id))?.maxInactiveIntervalMs).toBe(3_600_000);
     await repo.close();
   });
 
@@ -93,8 +96,10 @@ describe.each(kinds)('%s', (_, Repository) => {
     const session = await repo.createSession();
     session.set('base', true);
     await repo.save(session);
-    const copies = (await Promise.all(Array.from({ length: 50 }, () => repo.findById(session.id)))) as MapSession[];
-    copies.forEach((copy, i) => copy.set(`a${i}`, i));
+    const copies = (await Promise.all(
+      Array.from({ length: 50 }, () => repo.findById(session.id)),
+    )) as MapSession[];
+    for (const [i, copy] of copies.entries()) copy.set(`a${i}`, i);
     await Promise.all(copies.map((copy) => repo.save(copy)));
     const hash = await client.hgetall(repo.keys.session(session.id));
     for (let i = 0; i < 50; i++) expect(hash[`sessionAttr:a${i}`]).toBe(String(i));
@@ -111,7 +116,11 @@ describe.each(kinds)('%s', (_, Repository) => {
       const copy = (await repo.findById(session.id)) as MapSession;
       copy.set('late', true);
       const key = repo.keys.session(session.id);
-      await Promise.all(round % 2 ? [repo.save(copy), repo.deleteById(session.id)] : [repo.deleteById(session.id), repo.save(copy)]);
+      await Promise.all(
+        round % 2
+          ? [repo.save(copy), repo.deleteById(session.id)]
+          : [repo.deleteById(session.id), repo.save(copy)],
+      );
       expect(await client.exists(key)).toBe(0);
     }
     await repo.close();
@@ -146,7 +155,7 @@ describe.each(kinds)('%s', (_, Repository) => {
     expect(await repo.findById(session.id)).toBeNull();
     expect(await client.exists(key)).toBe(0);
     expect(logger.errors).toHaveLength(1);
-    expect(String((logger.errors[0]?.[1] as Error).message)).toContain('broken');
+    expect(String((logger.errors[0]?.[1] as Error | undefined)?.message)).toContain('broken');
     await repo.close();
   });
 
@@ -187,12 +196,18 @@ describe('options', () => {
     expect(() => new RedisSessionRepository({ client, touchThresholdMs: -1 })).toThrow(InvalidArgumentError);
     expect(() => new RedisSessionRepository({ client, waitForReplicas: 1.5 })).toThrow(InvalidArgumentError);
     expect(() => new RedisSessionRepository({ client: {} as Redis })).toThrow(InvalidArgumentError);
-    expect(() => new RedisIndexedSessionRepository({ client, sweepIntervalMs: Number.NaN })).toThrow(InvalidArgumentError);
+    expect(() => new RedisIndexedSessionRepository({ client, sweepIntervalMs: Number.NaN })).toThrow(
+      InvalidArgumentError,
+    );
     expect(() => new RedisIndexedSessionRepository({ client, dueShards: 0 })).toThrow(InvalidArgumentError);
   });
 
   it('touchThresholdMs skips the touch write while the last access is recent', async () => {
-    const repo = new RedisSessionRepository({ client, namespace: uniqueNamespace('tt'), touchThresholdMs: 60_000 });
+    const repo = new RedisSessionRepository({
+      client,
+      namespace: uniqueNamespace('tt'),
+      touchThresholdMs: 60_000,
+    });
     const session = await repo.createSession();
     await repo.save(session);
     const found = await repo.findById(session.id);
@@ -205,9 +220,12 @@ describe('config-driven loading', () => {
   it('createRepositoryFromConfig(redis://…) gives an indexed repository that owns and closes its client', async () => {
     const namespace = uniqueNamespace('cfg');
     const before = (await client.client('LIST')) as string;
-    const repo = await createRepositoryFromConfig(`redis://127.0.0.1:${server.port}?namespace=${namespace}&sweepIntervalMs=0`, {
-      importer: async () => ({ sessionStore }),
-    });
+    const repo = await createRepositoryFromConfig(
+      `redis://127.0.0.1:${server.port}?namespace=${namespace}&sweepIntervalMs=0`,
+      {
+        importer: async () => ({ sessionStore }),
+      },
+    );
     expect(repo).toBeInstanceOf(RedisIndexedSessionRepository);
     expect(isIndexedRepository(repo)).toBe(true);
     const session = await repo.createSession();
@@ -228,9 +246,11 @@ describe('config-driven loading', () => {
     expect(repo).toBeInstanceOf(RedisSessionRepository);
     expect(repo).not.toBeInstanceOf(RedisIndexedSessionRepository);
     await repo.close?.();
-    expect(() => sessionStore.create({ store: 'redis-cluster', url: 'redis-cluster://127.0.0.1:1?bogus=1' })).toThrow(
-      /Unknown Redis Cluster URL option "bogus"/,
+    expect(() =>
+      sessionStore.create({ store: 'redis-cluster', url: 'redis-cluster://127.0.0.1:1?bogus=1' }),
+    ).toThrow(/Unknown Redis Cluster URL option "bogus"/);
+    expect(() => sessionStore.create({ store: 'redis', url: `${server.url}?indexed=maybe` })).toThrow(
+      /true or false/,
     );
-    expect(() => sessionStore.create({ store: 'redis', url: `${server.url}?indexed=maybe` })).toThrow(/true or false/);
   });
 });

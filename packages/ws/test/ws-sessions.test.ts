@@ -243,17 +243,19 @@ describe('keep-alive', () => {
     const ws = await open(app.url, withToken(session.id));
     const afterUpgrade = finds;
 
-    const until = Date.now() + 1000;
+    const started = Date.now();
     let messages = 0;
-    while (Date.now() < until) {
+    while (Date.now() - started < 1000) {
       await roundTrip(ws, 'm');
       messages++;
     }
+    const elapsed = Date.now() - started;
     const touches = finds - afterUpgrade;
-    expect(messages).toBeGreaterThan(20);
-    // 1 s at one touch per 400 ms: at most 3, and at least 1 (the session is kept alive).
+    expect(messages).toBeGreaterThan(10);
+    // One touch per 400 ms at most (about 3 in the second), and at least one: the session is kept alive.
     expect(touches).toBeGreaterThanOrEqual(1);
-    expect(touches).toBeLessThanOrEqual(3);
+    expect(touches).toBeLessThanOrEqual(Math.floor(elapsed / 400) + 1);
+    expect(touches).toBeLessThan(messages / 3);
   });
 
   it('counts pongs as activity only with touchOnPong', async () => {

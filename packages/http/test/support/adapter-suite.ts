@@ -76,8 +76,8 @@ export interface StoreUnderTest {
   create(): Promise<{
     repository: SessionRepository<Session>;
     close(): Promise<void>;
-    /** Makes the real backend stop answering, and back. */
-    outage?: { begin(): Promise<void>; end(): Promise<void> };
+    /** Makes the real backend stop answering, and back; `kill` takes it away for good. */
+    outage?: { begin(): Promise<void>; end(): Promise<void>; kill(): Promise<void> };
   }>;
 }
 
@@ -745,6 +745,13 @@ export function describeAdapter(harness: AdapterHarness, stores: readonly StoreU
             }
             const back = await read(app.url, cookie);
             expect(back.body.attributes.seed).toBe('1');
+            expect((await send(`${app.url}/set?name=b&value=2`, { method: 'POST', cookie })).status).toBe(200);
+
+            // Gone for good: still a quick 503, never a hang or a crash.
+            await outage.kill();
+            expect((await send(`${app.url}/read`, { cookie })).status).toBe(503);
+            expect((await send(`${app.url}/set?name=a&value=1`, { method: 'POST' })).status).toBe(503);
+            expect((await send(`${app.url}/anon`)).status).toBe(200);
           });
         }
       });

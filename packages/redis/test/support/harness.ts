@@ -1,6 +1,11 @@
-import { type MapSession, PRINCIPAL_NAME_INDEX_NAME, type SessionRepositoryOptions, defaultSerializer } from '@session/core';
-import type { StoreHarness } from '@session/testkit';
 import { randomBytes } from 'node:crypto';
+import {
+  defaultSerializer,
+  type MapSession,
+  PRINCIPAL_NAME_INDEX_NAME,
+  type SessionRepositoryOptions,
+} from '@session/core';
+import type { StoreHarness } from '@session/testkit';
 import { Cluster, Redis } from 'ioredis';
 import {
   ATTRIBUTE_PREFIX,
@@ -25,7 +30,8 @@ export function countSentCommands(client: RedisClient): () => number {
   const target = client as unknown as { sendCommand: SendCommand };
   const original = target.sendCommand.bind(client);
   target.sendCommand = (command, ...rest) => {
-    const sweep = (command.name === 'evalsha' || command.name === 'eval') && SWEEP_SHAS.has(String(command.args[0]));
+    const sweep =
+      (command.name === 'evalsha' || command.name === 'eval') && SWEEP_SHAS.has(String(command.args[0]));
     if (!sweep) count++;
     return original(command, ...rest);
   };
@@ -39,24 +45,47 @@ export function uniqueNamespace(prefix = 'ct'): string {
 
 export type RepositoryKind = 'plain' | 'indexed';
 
-/** How the harness connects: a fresh client per call (closed with the harness). */
+/**
+ * How harnesses connect. Clients are shared by every harness of a test file (repositories never
+ * close a client they were given) and disconnected with {@link Connection.close}; each harness
+ * still gets its own repositories, namespace and subscriber connections.
+ */
 export interface Connection {
-  newClient(): RedisClient;
+  /** The `n`th shared client (0: the repository's, 1: raw reads, 2+: peers). */
+  client(n: number): RedisClient;
+  close(): void;
+}
+
+function sharedClients(open: () => RedisClient): Connection {
+  const clients: RedisClient[] = [];
+  return {
+    client(n) {
+      while (clients.length <= n) clients.push(open());
+      return clients[n] as RedisClient;
+    },
+    close() {
+      for (const c of clients.splice(0)) c.disconnect();
+    },
+  };
 }
 
 export function standaloneConnection(url: () => string): Connection {
-  return { newClient: () => new Redis(url()) };
+  return sharedClients(() => new Redis(url()));
 }
 
 export function clusterConnection(nodes: () => ReadonlyArray<{ host: string; port: number }>): Connection {
-  return { newClient: () => new Cluster(nodes().map((n) => ({ host: n.host, port: n.port }))) };
+  return sharedClients(() => new Cluster(nodes().map((n) => ({ host: n.host, port: n.port }))));
 }
+
+const counters = new WeakMap<RedisClient, () => number>();
 
 function build(
   kind: RepositoryKind,
   options: RedisIndexedSessionRepositoryOptions,
 ): RedisSessionRepository | RedisIndexedSessionRepository {
-  return kind === 'indexed' ? new RedisIndexedSessionRepository(options) : new RedisSessionRepository(options);
+  return kind === 'indexed'
+    ? new RedisIndexedSessionRepository(options)
+    : new RedisSessionRepository(options);
 }
 
 async function ready(repo: RedisSessionRepository): Promise<void> {
@@ -71,15 +100,14 @@ export function redisHarness(
 ): (options: SessionRepositoryOptions<MapSession>) => Promise<StoreHarness<MapSession>> {
   return async (options) => {
     const namespace = uniqueNamespace();
-    const clients: RedisClient[] = [];
-    const open = () => {
-      const client = connection.newClient();
-      clients.push(client);
-      return client;
-    };
-    const client = open();
-    const raw = open();
-    const operations = countSentCommands(client);
+    const client = connection.client(0);
+    const raw = connection.client(1);
+    let counter = counters.get(client);
+    if (counter === undefined) {
+      counter = countSentCommands(client);
+      counters.set(client, counter);
+    }
+    const count = counter;
     const settings = { sweepIntervalMs: 100, ...extra, ...options, namespace };
     const repository = build(kind, { ...settings, client });
     const repositories: RedisSessionRepository[] = [repository];
@@ -99,16 +127,15 @@ export function redisHarness(
           return (await raw.smembers(layout.index(PRINCIPAL_NAME_INDEX_NAME, principal))).sort();
         },
       },
-      backendOperations: operations,
+      backendOperations: count,
       async createPeer() {
-        const peer = build(kind, { ...settings, client: open() });
+        const peer = build(kind, { ...settings, client: connection.client(1 + repositories.length) });
         repositories.push(peer);
         await ready(peer);
         return peer;
       },
       async close() {
         await Promise.all(repositories.map((r) => r.close()));
-        for (const c of clients) c.disconnect();
       },
     };
   };

@@ -1,13 +1,13 @@
 import {
   LOOPBACK,
-  RedisServerUnavailableError,
   launchRedisProcess,
+  RedisServerUnavailableError,
   redisInstallHelp,
   resolveRedisServerBinary,
   waitForPing,
 } from './launch.js';
 import { type ManagedProcess, makeTempDir, removeTempDir } from './processes.js';
-import { RespConnection, parseInfo, runCommand } from './resp.js';
+import { parseInfo, RespConnection, runCommand } from './resp.js';
 
 /** One node address. */
 export interface RedisClusterNode {
@@ -83,7 +83,8 @@ function parseClusterNodes(text: string): NodeLine[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => {
-      const [id = '', address = '', flags = '', masterId = '', , , , linkState = '', ...slots] = line.split(' ');
+      const [id = '', address = '', flags = '', masterId = '', , , , linkState = '', ...slots] =
+        line.split(' ');
       const hostPort = address.split('@')[0] ?? '';
       const colon = hostPort.lastIndexOf(':');
       return {
@@ -109,7 +110,8 @@ async function pollUntil(what: string, timeoutMs: number, check: () => Promise<b
     }
     await sleep(50);
   }
-  const reason = lastError === undefined ? '' : ` (last error: ${(lastError as Error).message ?? String(lastError)})`;
+  const reason =
+    lastError === undefined ? '' : ` (last error: ${(lastError as Error).message ?? String(lastError)})`;
   throw new Error(`Redis Cluster: ${what} did not happen within ${timeoutMs} ms${reason}`);
 }
 
@@ -123,7 +125,9 @@ async function askAnyNode(nodes: readonly RedisClusterNode[], args: string[]): P
       lastError = err;
     }
   }
-  throw new Error(`no cluster node answered ${args.join(' ')}: ${String((lastError as Error)?.message ?? lastError)}`);
+  throw new Error(
+    `no cluster node answered ${args.join(' ')}: ${String((lastError as Error)?.message ?? lastError)}`,
+  );
 }
 
 function clusterApi(
@@ -132,18 +136,25 @@ function clusterApi(
   processes: Map<number, ManagedProcess>,
   stopAll: () => Promise<void>,
 ): RedisTestCluster {
-  const liveNodes = () => nodes.filter((n) => processes.size === 0 || processes.get(n.port)?.running === true);
+  const liveNodes = () =>
+    nodes.filter((n) => processes.size === 0 || processes.get(n.port)?.running === true);
   const view = async () =>
-    parseClusterNodes(await askAnyNode(liveNodes(), ['CLUSTER', 'NODES'])).filter((n) => !n.flags.includes('fail'));
+    parseClusterNodes(await askAnyNode(liveNodes(), ['CLUSTER', 'NODES'])).filter(
+      (n) => !n.flags.includes('fail'),
+    );
   return {
     nodes,
     url: `redis-cluster://${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`,
     source,
     async masters() {
-      return (await view()).filter((n) => n.flags.includes('master')).map(({ host, port }) => ({ host, port }));
+      return (await view())
+        .filter((n) => n.flags.includes('master'))
+        .map(({ host, port }) => ({ host, port }));
     },
     async replicas() {
-      return (await view()).filter((n) => n.flags.includes('slave')).map(({ host, port }) => ({ host, port }));
+      return (await view())
+        .filter((n) => n.flags.includes('slave'))
+        .map(({ host, port }) => ({ host, port }));
     },
     async slotRanges() {
       return (await askSlots(liveNodes())).map(([start, end, master]) => ({
@@ -193,7 +204,9 @@ function clusterApi(
   };
 }
 
-async function askSlots(nodes: readonly RedisClusterNode[]): Promise<Array<[number, number, [string, number]]>> {
+async function askSlots(
+  nodes: readonly RedisClusterNode[],
+): Promise<Array<[number, number, [string, number]]>> {
   let lastError: unknown;
   for (const node of nodes) {
     try {
@@ -216,7 +229,9 @@ function fromEnvNodes(spec: string): RedisTestCluster {
       const colon = part.lastIndexOf(':');
       const port = Number(part.slice(colon + 1));
       if (colon < 0 || !Number.isInteger(port)) {
-        throw new RedisServerUnavailableError(`REDIS_CLUSTER_NODES must be host:port,host:port; got "${spec}"`);
+        throw new RedisServerUnavailableError(
+          `REDIS_CLUSTER_NODES must be host:port,host:port; got "${spec}"`,
+        );
       }
       return { host: part.slice(0, colon), port };
     });
@@ -255,7 +270,8 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
 
   const masterCount = options.masters ?? 3;
   const replicasPerMaster = options.replicasPerMaster ?? 1;
-  if (!Number.isInteger(masterCount) || masterCount < 1) throw new RangeError('masters must be a positive integer');
+  if (!Number.isInteger(masterCount) || masterCount < 1)
+    throw new RangeError('masters must be a positive integer');
   if (!Number.isInteger(replicasPerMaster) || replicasPerMaster < 0) {
     throw new RangeError('replicasPerMaster must be a non-negative integer');
   }
@@ -351,12 +367,23 @@ async function formCluster(
     await Promise.all(
       connections
         .slice(1)
-        .map((c) => c.command('CLUSTER', 'MEET', first.host, first.port, busPorts.get(first.port) ?? first.port + 10000)),
+        .map((c) =>
+          c.command(
+            'CLUSTER',
+            'MEET',
+            first.host,
+            first.port,
+            busPorts.get(first.port) ?? first.port + 10000,
+          ),
+        ),
     );
     await pollUntil('all nodes meeting', left(), async () => {
       for (const c of connections) {
         const known = parseClusterNodes(String(await c.command('CLUSTER', 'NODES')));
-        if (known.length !== nodes.length || known.some((n) => n.flags.includes('handshake') || n.flags.includes('noaddr'))) {
+        if (
+          known.length !== nodes.length ||
+          known.some((n) => n.flags.includes('handshake') || n.flags.includes('noaddr'))
+        ) {
           return false;
         }
       }
@@ -386,7 +413,8 @@ async function formCluster(
         }
         // Every node must already see the replicas as replicas (clients read the topology anywhere).
         const view = parseClusterNodes(String(await c.command('CLUSTER', 'NODES')));
-        if (view.filter((n) => n.flags.includes('slave')).length !== masterCount * replicasPerMaster) return false;
+        if (view.filter((n) => n.flags.includes('slave')).length !== masterCount * replicasPerMaster)
+          return false;
       }
       return true;
     });

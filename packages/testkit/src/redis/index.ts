@@ -14,5 +14,10 @@ export {
 export { findFreePort } from './free-port.js';
 export { RedisServerUnavailableError } from './launch.js';
 export { type CommandMonitor, type MonitoredCommand, monitorCommands, parseMonitorLine } from './monitor.js';
-export { type RedisServerSource, type RedisTestServer, type StartRedisServerOptions, startRedisServer } from './server.js';
+export {
+  type RedisServerSource,
+  type RedisTestServer,
+  type StartRedisServerOptions,
+  startRedisServer,
+} from './server.js';
 export { countCommands, readCommandStats } from './stats.js';

@@ -1,5 +1,5 @@
 import { findFreePort } from './free-port.js';
-import { type ManagedProcess, findExecutable, spawnServer } from './processes.js';
+import { findExecutable, type ManagedProcess, spawnServer } from './processes.js';
 import { RespConnection, RespError, withTimeout } from './resp.js';
 
 /** The loopback address every launched server binds. */

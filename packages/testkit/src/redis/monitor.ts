@@ -29,7 +29,8 @@ export interface CommandMonitor {
 /** Undoes MONITOR's quoting: `"a\"b"` → `a"b`, `\xNN` → the byte. */
 function unquote(text: string): string {
   return text.replace(/\\(x[0-9a-fA-F]{2}|.)/g, (_, esc: string) => {
-    if (esc.startsWith('x') && esc.length === 3) return String.fromCharCode(Number.parseInt(esc.slice(1), 16));
+    if (esc.startsWith('x') && esc.length === 3)
+      return String.fromCharCode(Number.parseInt(esc.slice(1), 16));
     return ({ n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b' } as Record<string, string>)[esc] ?? esc;
   });
 }
@@ -39,7 +40,9 @@ export function parseMonitorLine(line: string): MonitoredCommand | undefined {
   const match = /^\d+\.\d+ \[\d+ ([^\]]+)\] (.*)$/.exec(line);
   if (!match) return undefined;
   const source = match[1] as string;
-  const words = [...(match[2] as string).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => unquote(m[1] as string));
+  const words = [...(match[2] as string).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) =>
+    unquote(m[1] as string),
+  );
   const [name = '', ...args] = words;
   return { name: name.toLowerCase(), args, source, fromScript: source === 'lua' };
 }

@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -88,7 +96,10 @@ function reapOrphans(): void {
   for (const name of entries) {
     const dir = join(tmpdir(), name);
     try {
-      const owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as { ownerPid: number; children: number[] };
+      const owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as {
+        ownerPid: number;
+        children: number[];
+      };
       if (isAlive(owner.ownerPid)) continue;
       for (const pid of owner.children) {
         if (isAlive(pid) && isRedisProcess(pid)) process.kill(pid, 'SIGKILL');
@@ -122,7 +133,9 @@ export function removeTempDir(dir: string): void {
 
 /** Finds an executable on PATH (or checks an absolute path); `undefined` when absent. */
 export function findExecutable(name: string): string | undefined {
-  const candidates = name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, name));
+  const candidates = name.includes('/')
+    ? [name]
+    : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, name));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);

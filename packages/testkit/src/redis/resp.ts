@@ -1,4 +1,4 @@
-import { Socket, createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 
 /** A decoded RESP2 reply. Error replies become {@link RespError} values, not throws. */
 export type RespValue = string | number | null | RespError | RespValue[];

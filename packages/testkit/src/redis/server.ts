@@ -1,8 +1,8 @@
 import { startRedisContainer } from './containers.js';
 import {
   LOOPBACK,
-  RedisServerUnavailableError,
   launchRedisProcess,
+  RedisServerUnavailableError,
   redisInstallHelp,
   resolveRedisServerBinary,
   waitForPing,
@@ -81,7 +81,9 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
       try {
         await waitForPing(server.host, server.port, startTimeoutMs);
       } catch (err) {
-        throw new RedisServerUnavailableError(`REDIS_URL=${envUrl} does not answer: ${(err as Error).message}`);
+        throw new RedisServerUnavailableError(
+          `REDIS_URL=${envUrl} does not answer: ${(err as Error).message}`,
+        );
       }
     }
     return server;
@@ -91,7 +93,10 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
     binary = resolveRedisServerBinary(options.binary);
   } catch (binaryError) {
     if (options.containers === false) throw binaryError;
-    const container = await startRedisContainer(options.containerImage ?? 'redis:7-alpine', options.args ?? []);
+    const container = await startRedisContainer(
+      options.containerImage ?? 'redis:7-alpine',
+      options.args ?? [],
+    );
     if ('error' in container) {
       throw new RedisServerUnavailableError(
         `redis-server binary not found, and the container fallback failed: ${container.error}\n${redisInstallHelp()}`,

@@ -1,7 +1,10 @@
 import { parseInfo, runCommand } from './resp.js';
 
 /** Per-command call counts of one server, from `INFO commandstats` (`{ evalsha: 12, get: 3 }`). */
-export async function readCommandStats(node: { host: string; port: number }): Promise<Record<string, number>> {
+export async function readCommandStats(node: {
+  host: string;
+  port: number;
+}): Promise<Record<string, number>> {
   const info = parseInfo(String(await runCommand(node.host, node.port, ['INFO', 'commandstats'])));
   const out: Record<string, number> = {};
   for (const [key, value] of Object.entries(info)) {
