@@ -2,7 +2,7 @@ import type { AnyAttributes } from '@session/core';
 import type { RequestSession } from '@session/http';
 import type { Request } from 'express';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { type SessionAttributes, getSession, session } from '../src/index.js';
+import { getSession, type SessionAttributes, session } from '../src/index.js';
 
 describe('req.session typing', () => {
   it('req.session is a RequestSession with string-keyed attributes until SessionData is augmented', () => {

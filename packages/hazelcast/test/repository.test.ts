@@ -149,12 +149,13 @@ describe('expiry by entry TTL', () => {
     session.maxInactiveIntervalMs = 60_000;
     await repo.save(session);
     const due = map.expiresAt(session.id) as number;
-    expect(Math.abs(due - (session.lastAccessedTime + 60_000))).toBeLessThanOrEqual(25);
+    // The remaining life (one minute), not some default; the slack only absorbs a busy machine.
+    expect(Math.abs(due - (session.lastAccessedTime + 60_000))).toBeLessThanOrEqual(1000);
 
-    await sleep(30);
+    await sleep(200);
     const read = await repo.findById(session.id);
     expect(read?.lastAccessedTime).toBeGreaterThan(session.lastAccessedTime);
-    expect((map.expiresAt(session.id) as number) - due).toBeGreaterThanOrEqual(25);
+    expect((map.expiresAt(session.id) as number) - due).toBeGreaterThanOrEqual(100);
     expect((map.rawDocument(session.id) as { lastAccessedTime: number }).lastAccessedTime).toBe(
       read?.lastAccessedTime,
     );

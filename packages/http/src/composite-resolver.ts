@@ -24,6 +24,7 @@ export interface CompositeSessionIdResolverOptions {
  * ```
  */
 export class CompositeSessionIdResolver implements SessionIdResolver {
+  /** The combined resolvers, in the order their ids are tried. */
   readonly resolvers: readonly SessionIdResolver[];
   readonly #writeTo: 'matched' | 'all';
 

@@ -43,15 +43,21 @@ export function readCookieValues(header: string | readonly string[] | undefined,
 
 /** Attributes of a `Set-Cookie` header. */
 export interface SetCookieAttributes {
+  /** `Path` attribute. */
   path?: string;
+  /** `Domain` attribute. */
   domain?: string;
   /** Seconds. Absent: a session cookie. `0`: delete the cookie. */
   maxAgeSeconds?: number;
   /** Epoch ms used for the `Expires` attribute written next to `Max-Age`. */
   now?: number;
+  /** Adds `Secure`. */
   secure?: boolean;
+  /** Adds `HttpOnly`. */
   httpOnly?: boolean;
+  /** `SameSite` attribute; absent: omitted. */
   sameSite?: 'Strict' | 'Lax' | 'None';
+  /** Adds `Partitioned`. */
   partitioned?: boolean;
 }
 

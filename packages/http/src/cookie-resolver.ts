@@ -116,6 +116,7 @@ function compilePattern(pattern: string | RegExp): RegExp {
  * ```
  */
 export class CookieSessionIdResolver implements SessionIdResolver {
+  /** The cookie name in use. */
   readonly cookieName: string;
   readonly #base64: boolean;
   readonly #httpOnly: boolean;

@@ -420,9 +420,13 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
  * ```
  */
 export class HttpSessionManager<A extends object = AnyAttributes, S extends Session = Session> {
+  /** The store sessions are loaded from and saved to. */
   readonly repository: SessionRepository<S>;
+  /** How ids travel between client and server. */
   readonly resolver: SessionIdResolver;
+  /** Bound on each store call, ms. */
   readonly storeTimeoutMs: number;
+  /** Where warnings go. */
   readonly logger: SessionLogger;
   readonly #config: ResolvedConfig<S>;
 

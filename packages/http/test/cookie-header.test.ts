@@ -7,7 +7,8 @@ function fakeResponse(initial?: string[]) {
   return {
     headers,
     getHeader: (name: string) => headers.get(name.toLowerCase()) as string | string[] | undefined,
-    setHeader: (name: string, value: number | string | readonly string[]) => headers.set(name.toLowerCase(), value),
+    setHeader: (name: string, value: number | string | readonly string[]) =>
+      headers.set(name.toLowerCase(), value),
   };
 }
 

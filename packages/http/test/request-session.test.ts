@@ -1,16 +1,16 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { type Session, SessionStoreUnavailableError, generateSessionId } from '@session/core';
+import { generateSessionId, type Session, SessionStoreUnavailableError } from '@session/core';
 import { MemorySessionRepository } from '@session/memory';
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
+  findRequestedSession,
   HttpSessionManager,
   type HttpSessionOptions,
+  holdResponseUntilCommitted,
   MAX_SESSION_ID_CANDIDATES,
   type RequestSession,
-  findRequestedSession,
-  holdResponseUntilCommitted,
   resolveRequestedSessionIds,
 } from '../src/index.js';
 import { quietLogger } from './support/adapter-suite.js';
@@ -109,14 +109,17 @@ describe('per-request session on plain node:http', () => {
     const warn = vi.fn();
     const logger = { ...quietLogger, warn };
     let fullId = '';
-    const { url } = await serve({ repository: new MemorySessionRepository(), logger }, (_req, res, session) => {
-      session.set('n', 1);
-      res.write('a');
-      setTimeout(() => {
-        fullId = session.changeSessionId();
-        res.end('b');
-      }, 5);
-    });
+    const { url } = await serve(
+      { repository: new MemorySessionRepository(), logger },
+      (_req, res, session) => {
+        session.set('n', 1);
+        res.write('a');
+        setTimeout(() => {
+          fullId = session.changeSessionId();
+          res.end('b');
+        }, 5);
+      },
+    );
     await send(url);
     await vi.waitFor(() => expect(warn).toHaveBeenCalled());
     const logged = warn.mock.calls.flat().map(String).join(' ');
@@ -150,7 +153,9 @@ describe('per-request session on plain node:http', () => {
     // Checked by tsc, never run.
     const typeChecks = (typed: RequestSession<{ count: number; tags: string[] }>) => {
       expectTypeOf(typed.get('count')).toEqualTypeOf<number | undefined>();
-      expectTypeOf(typed.set<'tags'>).parameter(1).toEqualTypeOf<string[] | undefined>();
+      expectTypeOf(typed.set<'tags'>)
+        .parameter(1)
+        .toEqualTypeOf<string[] | undefined>();
       // @ts-expect-error unknown attribute names are rejected
       typed.get('nope');
       // @ts-expect-error values must match the attribute's type
@@ -171,7 +176,9 @@ describe('session lookup for WebSocket upgrades', () => {
           `HTTP/1.1 101 Switching Protocols\r\nUpgrade: test\r\nConnection: Upgrade\r\nX-Session: ${found?.sessionId ?? 'none'}\r\n\r\n`,
         );
       } catch (err) {
-        socket.end(`HTTP/1.1 503 Service Unavailable\r\nX-Error: ${(err as Error).name}\r\nContent-Length: 0\r\n\r\n`);
+        socket.end(
+          `HTTP/1.1 503 Service Unavailable\r\nX-Error: ${(err as Error).name}\r\nContent-Length: 0\r\n\r\n`,
+        );
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -213,7 +220,10 @@ describe('session lookup for WebSocket upgrades', () => {
 
   it('looks up at most MAX_SESSION_ID_CANDIDATES ids, and reports a down store as SessionStoreUnavailableError', async () => {
     const spy = new SpyRepository<Session>(new MemorySessionRepository());
-    const cookie = Array.from({ length: 10 }, () => `SESSION=${Buffer.from(generateSessionId()).toString('base64')}`).join('; ');
+    const cookie = Array.from(
+      { length: 10 },
+      () => `SESSION=${Buffer.from(generateSessionId()).toString('base64')}`,
+    ).join('; ');
     expect(resolveRequestedSessionIds({ headers: { cookie } })).toHaveLength(MAX_SESSION_ID_CANDIDATES);
     const url = await upgradeServer({ repository: spy, storeTimeoutMs: 50 });
     expect(await upgrade(url, cookie)).toBe('none');

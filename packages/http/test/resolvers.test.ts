@@ -1,4 +1,4 @@
-import { InvalidArgumentError, generateSessionId } from '@session/core';
+import { generateSessionId, InvalidArgumentError } from '@session/core';
 import { describe, expect, it } from 'vitest';
 import {
   CompositeSessionIdResolver,
@@ -29,7 +29,9 @@ describe('CookieSessionIdResolver', () => {
   it('returns valid ids only, deduplicated, in cookie order', () => {
     const [a, b] = [generateSessionId(), generateSessionId()];
     const resolver = new CookieSessionIdResolver();
-    const { exchange: ex } = exchange({ cookie: `SESSION=${b64(a)}; SESSION=garbage; SESSION=${b64(b)}; SESSION=${b64(a)}` });
+    const { exchange: ex } = exchange({
+      cookie: `SESSION=${b64(a)}; SESSION=garbage; SESSION=${b64(b)}; SESSION=${b64(a)}`,
+    });
     expect(resolver.resolveSessionIds(ex.request)).toEqual([a, b]);
   });
 
@@ -53,7 +55,10 @@ describe('CookieSessionIdResolver', () => {
     new CookieSessionIdResolver({ useContextPath: true }).setSessionId(mounted.exchange, id);
     expect(mounted.setCookies()[0]).toContain('Path=/shop/;');
     const explicit = exchange({}, { contextPath: '/shop' });
-    new CookieSessionIdResolver({ useContextPath: true, cookiePath: '/x' }).setSessionId(explicit.exchange, id);
+    new CookieSessionIdResolver({ useContextPath: true, cookiePath: '/x' }).setSessionId(
+      explicit.exchange,
+      id,
+    );
     expect(explicit.setCookies()[0]).toContain('Path=/x;');
   });
 
@@ -81,11 +86,17 @@ describe('CookieSessionIdResolver', () => {
     expect(() => new CookieSessionIdResolver({ domainName: 'a.com', domainNamePattern: 'x' })).toThrow(
       InvalidArgumentError,
     );
-    expect(() => new CookieSessionIdResolver({ sameSite: 'sometimes' as never })).toThrow(InvalidArgumentError);
+    expect(() => new CookieSessionIdResolver({ sameSite: 'sometimes' as never })).toThrow(
+      InvalidArgumentError,
+    );
     expect(() => new CookieSessionIdResolver({ cookiePath: '/a;b' })).toThrow(InvalidArgumentError);
     expect(() => new CookieSessionIdResolver({ domainNamePattern: '(' })).toThrow(InvalidArgumentError);
-    expect(() => new CookieSessionIdResolver({ cookieMaxAgeSeconds: Number.NaN })).toThrow(InvalidArgumentError);
-    expect(new CookieSessionIdResolver({ sameSite: 'strict' as never })).toBeInstanceOf(CookieSessionIdResolver);
+    expect(() => new CookieSessionIdResolver({ cookieMaxAgeSeconds: Number.NaN })).toThrow(
+      InvalidArgumentError,
+    );
+    expect(new CookieSessionIdResolver({ sameSite: 'strict' as never })).toBeInstanceOf(
+      CookieSessionIdResolver,
+    );
   });
 });
 

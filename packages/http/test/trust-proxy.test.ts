@@ -36,9 +36,9 @@ describe('isSecureRequest', () => {
   const https = { 'x-forwarded-proto': 'https' };
 
   it('a TLS connection is secure whatever the headers say', () => {
-    expect(isSecureRequest(request('8.8.8.8', { 'x-forwarded-proto': 'http' }, true), compileTrustProxy(false))).toBe(
-      true,
-    );
+    expect(
+      isSecureRequest(request('8.8.8.8', { 'x-forwarded-proto': 'http' }, true), compileTrustProxy(false)),
+    ).toBe(true);
   });
 
   it('believes X-Forwarded-Proto only from a trusted peer', () => {
@@ -52,18 +52,24 @@ describe('isSecureRequest', () => {
     const headers = { 'x-forwarded-for': '203.0.113.9, 10.0.0.1', 'x-forwarded-proto': 'https, http' };
     expect(isSecureRequest(request('127.0.0.1', headers), compileTrustProxy(1))).toBe(false);
     expect(isSecureRequest(request('127.0.0.1', headers), compileTrustProxy(2))).toBe(true);
-    expect(isSecureRequest(request('127.0.0.1', headers), compileTrustProxy('loopback, 10.0.0.0/8'))).toBe(true);
+    expect(isSecureRequest(request('127.0.0.1', headers), compileTrustProxy('loopback, 10.0.0.0/8'))).toBe(
+      true,
+    );
   });
 });
 
 describe('requestHostname', () => {
   it('reads Host without port, IPv6 included, and X-Forwarded-Host from trusted proxies', () => {
-    expect(requestHostname(request('1.1.1.1', { host: 'www.example.com:8080' }), compileTrustProxy(false))).toBe(
-      'www.example.com',
+    expect(
+      requestHostname(request('1.1.1.1', { host: 'www.example.com:8080' }), compileTrustProxy(false)),
+    ).toBe('www.example.com');
+    expect(requestHostname(request('1.1.1.1', { host: '[::1]:3000' }), compileTrustProxy(false))).toBe(
+      '[::1]',
     );
-    expect(requestHostname(request('1.1.1.1', { host: '[::1]:3000' }), compileTrustProxy(false))).toBe('[::1]');
     const forwarded = { host: 'internal:3000', 'x-forwarded-host': 'shop.example.org' };
-    expect(requestHostname(request('127.0.0.1', forwarded), compileTrustProxy('loopback'))).toBe('shop.example.org');
+    expect(requestHostname(request('127.0.0.1', forwarded), compileTrustProxy('loopback'))).toBe(
+      'shop.example.org',
+    );
     expect(requestHostname(request('8.8.8.8', forwarded), compileTrustProxy('loopback'))).toBe('internal');
   });
 });

@@ -2,7 +2,7 @@ import type { AnyAttributes } from '@session/core';
 import type { RequestSession } from '@session/http';
 import Koa from 'koa';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { type SessionAttributes, getSession, session } from '../src/index.js';
+import { getSession, type SessionAttributes, session } from '../src/index.js';
 
 describe('ctx.session typing', () => {
   it('ctx.session is a RequestSession in ordinary middleware, with string-keyed attributes until SessionData is augmented', () => {

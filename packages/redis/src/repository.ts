@@ -588,8 +588,9 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
         throw new InvalidSessionIdError('The new session id is already in use (id generator collision)');
       return { written: false };
     }
-    await this.followUp([this.client.del(temp)]);
-    if (this.features.indexed) await this.#clusterFollowUp(delta, oldId, newId, reply);
+    const dropTemp = this.client.del(temp);
+    if (this.features.indexed) await this.#clusterFollowUp(delta, oldId, newId, reply, [dropTemp]);
+    else await this.followUp([dropTemp]);
     return { written: true };
   }
 
@@ -607,8 +608,12 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     srcId: string,
     dstId: string,
     reply: [number, string?, string?, string?],
+    also: Promise<unknown>[] = [],
   ): Promise<void> {
-    const commands = this.indexChanges(parseRecord(reply[1]), parseRecord(reply[2]), srcId, dstId);
+    const commands = [
+      ...also,
+      ...this.indexChanges(parseRecord(reply[1]), parseRecord(reply[2]), srcId, dstId),
+    ];
     // Touches on Cluster leave due times early; the sweeper re-files those. Anything that can
     // move the due time earlier (new, id, interval or last-access changes) files it now.
     if (delta.isNew || srcId !== dstId || delta.maxInactiveIntervalChanged || delta.lastAccessedTimeChanged) {

@@ -8,7 +8,7 @@ import { waitFor } from '@session/testkit';
 import { type RedisTestCluster, startRedisCluster } from '@session/testkit/redis';
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { RedisIndexedSessionRepository, sessionStore } from '../src/index.js';
+import { RedisIndexedSessionRepository, RedisSessionRepository, sessionStore } from '../src/index.js';
 import { keySlot } from '../src/slot.js';
 import { uniqueNamespace } from './support/harness.js';
 
@@ -65,6 +65,29 @@ it('createRepositoryFromConfig(redis-cluster://…) works on the cluster and kee
     2000,
     'the owned cluster client was not closed',
   );
+});
+
+it('the plain repository works on the cluster too, id changes across slots included', async () => {
+  const repo = new RedisSessionRepository({ client, namespace: `pl${Date.now()}` });
+  const session = await repo.createSession();
+  session.set('cart', ['sku-1']);
+  await repo.save(session);
+  const loaded = (await repo.findById(session.id)) as MapSession;
+  loaded.set('step', 2);
+  let newId = loaded.changeSessionId();
+  // Make sure the move crosses slots (ids share one with odds of 1 in 16384).
+  while (keySlot(repo.keys.session(newId)) === keySlot(repo.keys.session(session.id)))
+    newId = loaded.changeSessionId();
+  await repo.save(loaded);
+  expect(await repo.findById(session.id)).toBeNull();
+  expect(await client.exists(repo.keys.moving(session.id))).toBe(0);
+  const moved = await repo.findById(newId);
+  expect(moved?.get('cart')).toEqual(['sku-1']);
+  expect(moved?.get('step')).toBe(2);
+  expect(moved?.creationTime).toBe(session.creationTime);
+  await repo.deleteById(newId);
+  expect(await client.exists(repo.keys.session(newId))).toBe(0);
+  await repo.close();
 });
 
 it('the sweep covers every master: sessions in all slots expire with one event each', async () => {

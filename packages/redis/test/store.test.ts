@@ -220,11 +220,9 @@ describe('config-driven loading', () => {
   it('createRepositoryFromConfig(redis://…) gives an indexed repository that owns and closes its client', async () => {
     const namespace = uniqueNamespace('cfg');
     const before = (await client.client('LIST')) as string;
+    // Core's own importer finds this package by its name.
     const repo = await createRepositoryFromConfig(
       `redis://127.0.0.1:${server.port}?namespace=${namespace}&sweepIntervalMs=0`,
-      {
-        importer: async () => ({ sessionStore }),
-      },
     );
     expect(repo).toBeInstanceOf(RedisIndexedSessionRepository);
     expect(isIndexedRepository(repo)).toBe(true);

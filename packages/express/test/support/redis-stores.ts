@@ -3,7 +3,7 @@ import type { Session, SessionRepository } from '@session/core';
 import { RedisIndexedSessionRepository, RedisSessionRepository } from '@session/redis';
 import { type RedisTestServer, startRedisServer } from '@session/testkit/redis';
 import { Redis } from 'ioredis';
-import { type StoreUnderTest, quietLogger } from '../../../http/test/support/adapter-suite.js';
+import { quietLogger, type StoreUnderTest } from '../../../http/test/support/adapter-suite.js';
 
 /** Resolves after `ms` at most; closing a client of a dead server must not stall the suite. */
 const bounded = (work: Promise<unknown>, ms: number) =>

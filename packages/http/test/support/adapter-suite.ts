@@ -28,7 +28,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Session, SessionRepository } from '@session/core';
-import { PRINCIPAL_NAME_INDEX_NAME, generateSessionId } from '@session/core';
+import { generateSessionId, PRINCIPAL_NAME_INDEX_NAME } from '@session/core';
 import {
   CompositeSessionIdResolver,
   CookieSessionIdResolver,
@@ -99,7 +99,10 @@ export interface ReadBody {
 }
 
 /** Runs the suite for one adapter harness. */
-export function describeAdapter(harness: AdapterHarness, stores: readonly StoreUnderTest[] = [memoryStore]): void {
+export function describeAdapter(
+  harness: AdapterHarness,
+  stores: readonly StoreUnderTest[] = [memoryStore],
+): void {
   describe(`${harness.name} adapter`, () => {
     const running: RunningApp[] = [];
     const memories: MemorySessionRepository[] = [];
@@ -109,7 +112,9 @@ export function describeAdapter(harness: AdapterHarness, stores: readonly StoreU
       await Promise.all(memories.splice(0).map((memory) => memory.close()));
     });
 
-    async function start(options: Omit<AdapterAppOptions, 'session'> & { session?: Partial<HttpSessionOptions> } = {}) {
+    async function start(
+      options: Omit<AdapterAppOptions, 'session'> & { session?: Partial<HttpSessionOptions> } = {},
+    ) {
       const memory = new MemorySessionRepository();
       memories.push(memory);
       const spy = new SpyRepository<Session>(memory);
@@ -128,7 +133,12 @@ export function describeAdapter(harness: AdapterHarness, stores: readonly StoreU
       const cookie = findSetCookie(res.setCookies, cookieName);
       expect(cookie).toBeDefined();
       const value = cookie?.value ?? '';
-      return { cookie: `${cookieName}=${value}`, value, id: decodeBase64Id(value), body: JSON.parse(res.body) };
+      return {
+        cookie: `${cookieName}=${value}`,
+        value,
+        id: decodeBase64Id(value),
+        body: JSON.parse(res.body),
+      };
     }
 
     async function read(url: string, cookie?: string, headers?: Record<string, string>) {
@@ -339,7 +349,10 @@ export function describeAdapter(harness: AdapterHarness, stores: readonly StoreU
         const { url } = await start({ session: header() });
         const created = await send(`${url}/set?name=a&value=1`, { method: 'POST' });
         const token = created.headers.get('x-auth-token') ?? '';
-        const login = await send(`${url}/login?user=dave`, { method: 'POST', headers: { 'X-Auth-Token': token } });
+        const login = await send(`${url}/login?user=dave`, {
+          method: 'POST',
+          headers: { 'X-Auth-Token': token },
+        });
         const rotated = login.headers.get('x-auth-token') ?? '';
         expect(rotated).not.toBe(token);
         expect((await read(url, undefined, { 'X-Auth-Token': token })).body.isNew).toBe(true);
@@ -349,28 +362,41 @@ export function describeAdapter(harness: AdapterHarness, stores: readonly StoreU
       });
 
       it('a custom header name', async () => {
-        const { url } = await start({ session: { resolver: new HeaderSessionIdResolver({ headerName: 'X-Session' }) } });
+        const { url } = await start({
+          session: { resolver: new HeaderSessionIdResolver({ headerName: 'X-Session' }) },
+        });
         const created = await send(`${url}/set?name=a&value=1`, { method: 'POST' });
         expect(created.headers.get('x-session')).toBe(JSON.parse(created.body).id);
       });
 
       it('composite: header clients get headers, cookie clients get cookies, new sessions get both', async () => {
-        const resolver = new CompositeSessionIdResolver([new HeaderSessionIdResolver(), new CookieSessionIdResolver()]);
+        const resolver = new CompositeSessionIdResolver([
+          new HeaderSessionIdResolver(),
+          new CookieSessionIdResolver(),
+        ]);
         const { url } = await start({ session: { resolver } });
         const created = await send(`${url}/set?name=a&value=1`, { method: 'POST' });
         const token = created.headers.get('x-auth-token') ?? '';
         const cookie = findSetCookie(created.setCookies);
         expect(decodeBase64Id(cookie?.value ?? '')).toBe(token);
 
-        const viaHeader = await send(`${url}/login?user=erin`, { method: 'POST', headers: { 'X-Auth-Token': token } });
+        const viaHeader = await send(`${url}/login?user=erin`, {
+          method: 'POST',
+          headers: { 'X-Auth-Token': token },
+        });
         expect(viaHeader.headers.get('x-auth-token')).toBe(JSON.parse(viaHeader.body).id);
         expect(viaHeader.setCookies).toEqual([]);
 
         const second = await send(`${url}/set?name=b&value=2`, { method: 'POST' });
         const secondCookie = findSetCookie(second.setCookies);
-        const viaCookie = await send(`${url}/rotate`, { method: 'POST', cookie: `SESSION=${secondCookie?.value}` });
+        const viaCookie = await send(`${url}/rotate`, {
+          method: 'POST',
+          cookie: `SESSION=${secondCookie?.value}`,
+        });
         expect(viaCookie.headers.get('x-auth-token')).toBeNull();
-        expect(decodeBase64Id(findSetCookie(viaCookie.setCookies)?.value ?? '')).toBe(JSON.parse(viaCookie.body).id);
+        expect(decodeBase64Id(findSetCookie(viaCookie.setCookies)?.value ?? '')).toBe(
+          JSON.parse(viaCookie.body).id,
+        );
       });
     });
 
@@ -428,14 +454,22 @@ export function describeAdapter(harness: AdapterHarness, stores: readonly StoreU
 
       it('Secure follows X-Forwarded-Proto only from a trusted proxy (trustProxy option)', async () => {
         const forwarded = { 'X-Forwarded-Proto': 'https' };
-        expect((await cookieFor({ trustProxy: 'loopback' }, { headers: forwarded })).parsed.attributes.has('secure')).toBe(
-          true,
-        );
-        expect((await cookieFor({ trustProxy: '10.0.0.0/8' }, { headers: forwarded })).parsed.attributes.has('secure')).toBe(
-          false,
-        );
-        expect((await cookieFor({ trustProxy: false }, { headers: forwarded })).parsed.attributes.has('secure')).toBe(false);
-        expect((await cookieFor({ trustProxy: 1 }, { headers: forwarded })).parsed.attributes.has('secure')).toBe(true);
+        expect(
+          (await cookieFor({ trustProxy: 'loopback' }, { headers: forwarded })).parsed.attributes.has(
+            'secure',
+          ),
+        ).toBe(true);
+        expect(
+          (await cookieFor({ trustProxy: '10.0.0.0/8' }, { headers: forwarded })).parsed.attributes.has(
+            'secure',
+          ),
+        ).toBe(false);
+        expect(
+          (await cookieFor({ trustProxy: false }, { headers: forwarded })).parsed.attributes.has('secure'),
+        ).toBe(false);
+        expect(
+          (await cookieFor({ trustProxy: 1 }, { headers: forwarded })).parsed.attributes.has('secure'),
+        ).toBe(true);
         expect((await cookieFor({ trustProxy: true })).parsed.attributes.has('secure')).toBe(false);
       });
 
@@ -449,9 +483,9 @@ export function describeAdapter(harness: AdapterHarness, stores: readonly StoreU
 
       it('sameSite: Strict, None, null', async () => {
         expect((await cookieFor({ sameSite: 'Strict' })).parsed.attributes.get('samesite')).toBe('Strict');
-        expect((await cookieFor({ sameSite: 'None', useSecureCookie: true })).parsed.attributes.get('samesite')).toBe(
-          'None',
-        );
+        expect(
+          (await cookieFor({ sameSite: 'None', useSecureCookie: true })).parsed.attributes.get('samesite'),
+        ).toBe('None');
         expect((await cookieFor({ sameSite: null })).parsed.attributes.has('samesite')).toBe(false);
       });
 
@@ -473,14 +507,24 @@ export function describeAdapter(harness: AdapterHarness, stores: readonly StoreU
       });
 
       it('domainName', async () => {
-        expect((await cookieFor({ domainName: 'example.com' })).parsed.attributes.get('domain')).toBe('example.com');
+        expect((await cookieFor({ domainName: 'example.com' })).parsed.attributes.get('domain')).toBe(
+          'example.com',
+        );
       });
 
       it('domainNamePattern takes the first group of a whole-host match', async () => {
-        const { url } = await start({ session: { cookie: { domainNamePattern: '^.+?\\.(\\w+\\.[a-z]+)$' } } });
-        const www = await sendRaw(`${url}/set?name=a&value=1`, { method: 'POST', headers: { Host: 'www.example.com' } });
+        const { url } = await start({
+          session: { cookie: { domainNamePattern: '^.+?\\.(\\w+\\.[a-z]+)$' } },
+        });
+        const www = await sendRaw(`${url}/set?name=a&value=1`, {
+          method: 'POST',
+          headers: { Host: 'www.example.com' },
+        });
         expect(findSetCookie(www.setCookies)?.attributes.get('domain')).toBe('example.com');
-        const local = await sendRaw(`${url}/set?name=a&value=1`, { method: 'POST', headers: { Host: 'localhost:1234' } });
+        const local = await sendRaw(`${url}/set?name=a&value=1`, {
+          method: 'POST',
+          headers: { Host: 'localhost:1234' },
+        });
         expect(findSetCookie(local.setCookies)?.attributes.has('domain')).toBe(false);
       });
 
@@ -518,7 +562,9 @@ export function describeAdapter(harness: AdapterHarness, stores: readonly StoreU
 
       it('the expiring cookie of a logout carries the same path, domain and flags', async () => {
         const { url } = await start({
-          session: { cookie: { cookiePath: '/', domainName: 'example.com', sameSite: 'Strict', useSecureCookie: true } },
+          session: {
+            cookie: { cookiePath: '/', domainName: 'example.com', sameSite: 'Strict', useSecureCookie: true },
+          },
         });
         const { cookie } = await createSession(url);
         const res = await send(`${url}/logout`, { method: 'POST', cookie });
@@ -586,7 +632,10 @@ export function describeAdapter(harness: AdapterHarness, stores: readonly StoreU
           expect(res.setCookies).toEqual([]);
           expect(spy.calls.findById).toBe(0);
           // Writing still works and replaces the bad cookie.
-          const write = await send(`${url}/set?name=a&value=1`, { method: 'POST', cookie: `SESSION=${value}` });
+          const write = await send(`${url}/set?name=a&value=1`, {
+            method: 'POST',
+            cookie: `SESSION=${value}`,
+          });
           expect(write.status).toBe(200);
           expect(findSetCookie(write.setCookies)).toBeDefined();
           expect(spy.calls.findById).toBe(0);
@@ -705,11 +754,15 @@ export function describeAdapter(harness: AdapterHarness, stores: readonly StoreU
         it('keeps all 50 attributes set by 50 concurrent requests on one session (no lost update)', async () => {
           const context = await store.create();
           contexts.push(context);
-          const app = await harness.start({ session: { repository: context.repository, logger: quietLogger } });
+          const app = await harness.start({
+            session: { repository: context.repository, logger: quietLogger },
+          });
           running.push(app);
           const { cookie, id } = await createSession(app.url);
           const responses = await Promise.all(
-            Array.from({ length: 50 }, (_, i) => send(`${app.url}/set?name=k${i}&value=${i}`, { method: 'POST', cookie })),
+            Array.from({ length: 50 }, (_, i) =>
+              send(`${app.url}/set?name=k${i}&value=${i}`, { method: 'POST', cookie }),
+            ),
           );
           for (const res of responses) {
             expect(res.status).toBe(200);
@@ -719,6 +772,21 @@ export function describeAdapter(harness: AdapterHarness, stores: readonly StoreU
           expect(body.id).toBe(id);
           for (let i = 0; i < 50; i++) expect(body.attributes[`k${i}`]).toBe(String(i));
           expect(body.attributes.seed).toBe('1');
+        });
+
+        it('a read-only request costs one lookup and no save; a changing one exactly one save', async () => {
+          const context = await store.create();
+          contexts.push(context);
+          const spy = new SpyRepository(context.repository);
+          const app = await harness.start({ session: { repository: spy, logger: quietLogger } });
+          running.push(app);
+          const { cookie } = await createSession(app.url);
+          spy.resetCounts();
+          await read(app.url, cookie);
+          expect(spy.calls).toMatchObject({ findById: 1, save: 0 });
+          spy.resetCounts();
+          await send(`${app.url}/set?name=a&value=1`, { method: 'POST', cookie });
+          expect(spy.calls).toMatchObject({ findById: 1, save: 1 });
         });
 
         if (store.canStop) {
@@ -745,7 +813,9 @@ export function describeAdapter(harness: AdapterHarness, stores: readonly StoreU
             }
             const back = await read(app.url, cookie);
             expect(back.body.attributes.seed).toBe('1');
-            expect((await send(`${app.url}/set?name=b&value=2`, { method: 'POST', cookie })).status).toBe(200);
+            expect((await send(`${app.url}/set?name=b&value=2`, { method: 'POST', cookie })).status).toBe(
+              200,
+            );
 
             // Gone for good: still a quick 503, never a hang or a crash.
             await outage.kill();

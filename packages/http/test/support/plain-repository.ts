@@ -1,4 +1,9 @@
-import { MapSession, type RepositoryCapabilities, type SessionRepository, isValidSessionId } from '@session/core';
+import {
+  isValidSessionId,
+  MapSession,
+  type RepositoryCapabilities,
+  type SessionRepository,
+} from '@session/core';
 
 interface Stored {
   creationTime: number;

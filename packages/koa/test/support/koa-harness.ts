@@ -6,8 +6,8 @@ import {
   type AdapterAppOptions,
   type AdapterHarness,
   type RunningApp,
-  STREAM_CHUNKS,
   readBody,
+  STREAM_CHUNKS,
 } from '../../../http/test/support/adapter-suite.js';
 import { session } from '../../src/index.js';
 
