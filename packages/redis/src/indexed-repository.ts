@@ -94,7 +94,9 @@ export class RedisIndexedSessionRepository
       {
         onEvent: (message) => this.#onEvent(message),
         onKeyExpired: (key) => {
-          if (this.keys.idFromMarker(key) !== undefined) this.#sweeper.wake();
+          if (!key.startsWith(this.scriptKeyPrefix)) return;
+          if (this.keys.idFromMarker(key.slice(this.scriptKeyPrefix.length)) !== undefined)
+            this.#sweeper.wake();
         },
       },
       this.logger,
@@ -109,14 +111,20 @@ export class RedisIndexedSessionRepository
     return this.#subscriptions.ready;
   }
 
+  /**
+   * Subscribes to `created`, `deleted`, `expired` or `destroyed` (deleted or expired) events of
+   * every instance on this namespace; each arrives here once. Returns the unsubscribe function.
+   */
   on(type: SessionEventType, listener: SessionEventListener<MapSession>): () => void {
     return this.#emitter.on(type, listener);
   }
 
+  /** Removes a listener added with {@link on}. */
   off(type: SessionEventType, listener: SessionEventListener<MapSession>): void {
     this.#emitter.off(type, listener);
   }
 
+  /** The sessions of one user ("log out my other devices"), by id. See {@link findByIndexNameAndIndexValue}. */
   findByPrincipalName(principalName: string): Promise<Map<string, MapSession>> {
     return this.findByIndexNameAndIndexValue(PRINCIPAL_NAME_INDEX_NAME, principalName);
   }
@@ -177,7 +185,7 @@ export class RedisIndexedSessionRepository
       const flat = (await this.run(
         'indexLookup',
         [indexKey],
-        [this.keys.sessionPrefix, this.keys.sessionSuffix],
+        [this.scriptKeyPrefix + this.keys.sessionPrefix, this.keys.sessionSuffix],
       )) as Array<string | string[]>;
       const out: Array<[string, Map<string, string>]> = [];
       for (let i = 0; i + 1 < flat.length; i += 2)
@@ -224,11 +232,11 @@ export class RedisIndexedSessionRepository
         [
           this.settings.clock(),
           this.#sweepBatch,
-          this.keys.sessionPrefix,
+          this.scriptKeyPrefix + this.keys.sessionPrefix,
           this.keys.sessionSuffix,
-          markers ? this.keys.markerPrefix : '',
+          markers ? this.scriptKeyPrefix + this.keys.markerPrefix : '',
           markers ? this.keys.markerSuffix : '',
-          this.keys.indexPrefix,
+          this.inlineIndexPrefix(),
           this.channel,
           this.features.graceMs,
         ],

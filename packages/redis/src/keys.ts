@@ -37,6 +37,7 @@ export class RedisKeyLayout {
     this.channel = `${namespace}:events`;
   }
 
+  /** The session hash. */
   session(id: string): string {
     return this.sessionPrefix + id + this.sessionSuffix;
   }
@@ -46,6 +47,7 @@ export class RedisKeyLayout {
     return `${this.session(id)}:moving`;
   }
 
+  /** The expiry marker key (keyspace notifications only). */
   marker(id: string): string {
     return this.markerPrefix + id + this.markerSuffix;
   }
@@ -56,6 +58,7 @@ export class RedisKeyLayout {
     return key.slice(this.markerPrefix.length, key.length - this.markerSuffix.length);
   }
 
+  /** The set of session ids filed under index `name` = `value`. */
   index(name: string, value: string): string {
     return `${this.indexPrefix}${name}:${value}`;
   }

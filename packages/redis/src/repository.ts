@@ -104,6 +104,11 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
   protected readonly inline: boolean;
   /** The event channel, or '' when this repository publishes no events. */
   protected readonly channel: string;
+  /**
+   * The client's ioredis `keyPrefix`: ioredis adds it to the keys it sends, so key names the
+   * scripts build themselves must carry it too.
+   */
+  protected readonly scriptKeyPrefix: string;
   readonly #mapper: RedisSessionMapper;
   readonly #mapperContext: RedisSessionMapperContext;
   readonly #touchThresholdMs: number;
@@ -169,6 +174,10 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     this.keys = new RedisKeyLayout(namespace, this.isCluster || options.hashTags === true, dueShards);
     this.inline = !this.isCluster;
     this.channel = features.events ? this.keys.channel : '';
+    const clientOptions = (
+      this.client as { options?: { keyPrefix?: string; redisOptions?: { keyPrefix?: string } } }
+    ).options;
+    this.scriptKeyPrefix = clientOptions?.keyPrefix ?? clientOptions?.redisOptions?.keyPrefix ?? '';
     this.#mapperContext = {
       serializer: this.settings.serializer,
       saveMode: this.settings.saveMode,
@@ -245,7 +254,7 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     const due = this.features.indexed && this.inline;
     if (due) keys.push(this.keys.due(id));
     if (this.features.markers) keys.push(this.keys.marker(id));
-    const indexPrefix = this.features.indexed && this.inline ? this.keys.indexPrefix : '';
+    const indexPrefix = this.inlineIndexPrefix();
     const args = [
       this.settings.clock(),
       id,
@@ -277,6 +286,11 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     } catch {
       this.client.disconnect();
     }
+  }
+
+  /** The index key prefix for scripts that keep index sets themselves (standalone), else ''. */
+  protected inlineIndexPrefix(): string {
+    return this.features.indexed && this.inline ? this.scriptKeyPrefix + this.keys.indexPrefix : '';
   }
 
   /** Resolves when events this instance publishes will also reach its own listeners. */
@@ -377,7 +391,7 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
       const due = this.features.indexed && this.inline;
       if (due) keys.push(this.keys.due(id));
       if (this.features.markers) keys.push(this.keys.marker(id));
-      const indexPrefix = this.features.indexed && this.inline ? this.keys.indexPrefix : '';
+      const indexPrefix = this.inlineIndexPrefix();
       const record = (await this.run('purge', keys, [
         id,
         indexPrefix,
@@ -539,7 +553,7 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     const keys = [this.keys.session(srcId), this.keys.session(dstId)];
     if (due) keys.push(this.keys.due(srcId), this.keys.due(dstId));
     if (this.features.markers) keys.push(this.keys.marker(srcId), this.keys.marker(dstId));
-    const indexPrefix = this.features.indexed && this.inline ? this.keys.indexPrefix : '';
+    const indexPrefix = this.inlineIndexPrefix();
     const args = this.#saveArgs(delta, srcId, dstId, due, indexPrefix, indexDelta, [], pairs, removed);
     const reply = (await this.runCommitted('save', keys, args)) as [number, string?, string?, string?];
     if (reply[0] === -1)

@@ -8,7 +8,7 @@ import { waitFor } from '@session/testkit';
 import { type RedisTestCluster, startRedisCluster } from '@session/testkit/redis';
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { RedisIndexedSessionRepository, RedisSessionRepository, sessionStore } from '../src/index.js';
+import { RedisIndexedSessionRepository, RedisSessionRepository } from '../src/index.js';
 import { keySlot } from '../src/slot.js';
 import { uniqueNamespace } from './support/harness.js';
 
@@ -48,9 +48,7 @@ it('REDIS_CLUSTER_NODES returns that cluster instead of starting one (and refuse
 it('createRepositoryFromConfig(redis-cluster://…) works on the cluster and keeps a session in one slot', async () => {
   const namespace = `cfg${Date.now()}`;
   const url = `${cluster.url.replace('redis-cluster:', 'redis+cluster:')}?namespace=${namespace}&sweepIntervalMs=0`;
-  const repo = (await createRepositoryFromConfig(url, {
-    importer: async () => ({ sessionStore }),
-  })) as RedisIndexedSessionRepository;
+  const repo = (await createRepositoryFromConfig(url)) as RedisIndexedSessionRepository;
   expect(repo).toBeInstanceOf(RedisIndexedSessionRepository);
   const session = await repo.createSession();
   session.set(PRINCIPAL_NAME_INDEX_NAME, 'cluster-user');
@@ -106,6 +104,7 @@ it('the sweep covers every master: sessions in all slots expire with one event e
   for (let i = 0; i < 30; i++) {
     const session = await repo.createSession();
     session.set('i', i);
+    session.set(PRINCIPAL_NAME_INDEX_NAME, `sweep-user-${i % 3}`);
     session.maxInactiveIntervalMs = 300;
     await repo.save(session);
     ids.push(session.id);
@@ -118,6 +117,10 @@ it('the sweep covers every master: sessions in all slots expire with one event e
   expect(expired.map((e) => e.sessionId).sort()).toEqual([...ids].sort());
   expect(expired.every((e) => e.session?.get('i') !== undefined)).toBe(true);
   for (const id of ids) expect(await client.exists(repo.keys.session(id))).toBe(0);
+  // The sweeper pruned the index sets (in other slots) and emptied every due-set shard.
+  for (let u = 0; u < 3; u++)
+    expect(await client.scard(repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, `sweep-user-${u}`))).toBe(0);
+  for (const shard of repo.keys.allDue()) expect(await client.zcard(shard)).toBe(0);
   await repo.close();
 });
 

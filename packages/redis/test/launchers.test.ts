@@ -78,8 +78,17 @@ describe('startRedisServer', () => {
     await expect(attempt).rejects.toThrow(/install redis-server/);
   });
 
-  it('the container fallback reports why it could not help', async () => {
-    const attempt = startRedisServer({ useEnv: false, binary: '/nonexistent/redis-server' });
-    await expect(attempt).rejects.toThrow(/container fallback failed/);
+  it('without a binary it falls back to testcontainers, or says why that could not help', async () => {
+    try {
+      // Where a container runtime answers, this starts a real container.
+      const server = await startRedisServer({ useEnv: false, binary: '/nonexistent/redis-server' });
+      expect(server.source).toBe('container');
+      await server.stop();
+    } catch (err) {
+      expect(err).toBeInstanceOf(RedisServerUnavailableError);
+      expect(String((err as Error).message)).toMatch(
+        /container fallback failed: .+\n.*install redis-server/s,
+      );
+    }
   });
 });

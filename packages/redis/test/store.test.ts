@@ -6,6 +6,7 @@ import {
   type MapSession,
   PRINCIPAL_NAME_INDEX_NAME,
 } from '@session/core';
+import { waitFor } from '@session/testkit';
 import { type RedisTestServer, startRedisServer } from '@session/testkit/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -186,6 +187,31 @@ describe.each(kinds)('%s', (_, Repository) => {
     await repo.close();
     await repo.close();
     expect(await client.ping()).toBe('PONG');
+  });
+});
+
+describe('a client with an ioredis keyPrefix', () => {
+  it('keeps every key, including those the scripts build, under the prefix', async () => {
+    const prefixed = new Redis(server.url, { keyPrefix: 'tenant7:' });
+    const namespace = uniqueNamespace('kp');
+    const repo = new RedisIndexedSessionRepository({ client: prefixed, namespace, sweepIntervalMs: 50 });
+    await repo.ready();
+    const expired: string[] = [];
+    repo.on('expired', (event) => {
+      expired.push(event.sessionId);
+    });
+    const session = await repo.createSession();
+    session.set(PRINCIPAL_NAME_INDEX_NAME, 'kp-user');
+    session.maxInactiveIntervalMs = 300;
+    await repo.save(session);
+    expect([...(await repo.findByPrincipalName('kp-user')).keys()]).toEqual([session.id]);
+    const keys = await client.keys(`*${namespace}*`);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.every((key) => key.startsWith('tenant7:'))).toBe(true);
+    await waitFor(() => (expired.includes(session.id) ? true : undefined), 5000, 'no expired event');
+    expect(await client.keys(`*${namespace}*`)).toEqual([]);
+    await repo.close();
+    prefixed.disconnect();
   });
 });
 

@@ -1,0 +1,54 @@
+import type { AddressInfo } from 'node:net';
+import { type Session, SessionStoreUnavailableError } from '@session/core';
+import { MemorySessionRepository } from '@session/memory';
+import express from 'express';
+import express4 from 'express4';
+import { afterEach, describe, expect, it } from 'vitest';
+import { send } from '../../http/test/support/http-client.js';
+import { SpyRepository } from '../../http/test/support/spy-repository.js';
+import { session } from '../src/index.js';
+
+const closers: Array<() => void> = [];
+afterEach(() => {
+  for (const close of closers.splice(0)) close();
+});
+
+describe.each([
+  ['express 4', express4],
+  ['express 5', express],
+] as const)('%s error rules', (_name, factory) => {
+  it('a failed save reaches the error handler as SessionStoreUnavailableError; earlier middleware headers stay, the route’s go', async () => {
+    const spy = new SpyRepository<Session>(new MemorySessionRepository());
+    const seen: unknown[] = [];
+    const app = factory();
+    app.use((_req, res, next) => {
+      res.setHeader('access-control-allow-origin', '*');
+      next();
+    });
+    app.use(session({ repository: spy, storeTimeoutMs: 50 }));
+    app.get('/', (req, res) => {
+      req.session.set('a', 1);
+      res.setHeader('etag', '"route"');
+      res.json({ ok: true });
+    });
+    app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      seen.push(err);
+      res.status(503).send('down');
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    closers.push(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    spy.mode = 'hang';
+    const res = await send(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    expect(res.status).toBe(503);
+    expect(res.body).toBe('down');
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('etag')).not.toBe('"route"');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeInstanceOf(SessionStoreUnavailableError);
+    expect((seen[0] as SessionStoreUnavailableError).status).toBe(503);
+  });
+});
