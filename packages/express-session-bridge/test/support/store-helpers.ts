@@ -1,0 +1,49 @@
+import { defaultSerializer } from '@session/core';
+import type { RawBackendReads } from '@session/testkit';
+import type { ExpressSessionData, ExpressSessionStore } from '../../src/index.js';
+
+/** A store that forwards to `store` and counts every call the bridge makes. */
+export function countingStore(store: ExpressSessionStore): { store: ExpressSessionStore; calls(): number } {
+  let calls = 0;
+  const counted: ExpressSessionStore = {
+    get(sid, callback) {
+      calls++;
+      return store.get(sid, callback);
+    },
+    set(sid, data, callback) {
+      calls++;
+      return store.set(sid, data, callback);
+    },
+    destroy(sid, callback) {
+      calls++;
+      return store.destroy(sid, callback);
+    },
+  };
+  return { store: counted, calls: () => calls };
+}
+
+/** The stored object under `sid`, read with the store's own `get`, bypassing the bridge. */
+export function rawGet(store: ExpressSessionStore, sid: string): Promise<ExpressSessionData | undefined> {
+  return new Promise((resolve, reject) => {
+    store.get(sid, (err, data) => (err ? reject(err) : resolve(data ?? undefined)));
+  });
+}
+
+/** Writes `data` under `sid` with the store's own `set`, as an express-session app would. */
+export function rawSet(store: ExpressSessionStore, sid: string, data: ExpressSessionData): Promise<void> {
+  return new Promise((resolve, reject) => {
+    store.set(sid, data, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/** Raw reads for the contract suite: the store's own `get`, attributes decoded with core's serializer. */
+export function rawReads(store: ExpressSessionStore): RawBackendReads {
+  return {
+    exists: async (id) => (await rawGet(store, id)) !== undefined,
+    readAttribute: async (id, name) => {
+      const data = await rawGet(store, id);
+      if (data === undefined || !Object.hasOwn(data, name)) return undefined;
+      return defaultSerializer.deserialize(JSON.stringify(data[name]), name);
+    },
+  };
+}
