@@ -34,8 +34,7 @@ function randomBase64Url(bytes: number): string {
 }
 
 /** The default generator: 24 bytes from the OS CSPRNG, base64url without padding (32 characters). */
-export const defaultSessionIdGenerator: SessionIdGenerator = () =>
-  randomBase64Url(DEFAULT_SESSION_ID_BYTES);
+export const defaultSessionIdGenerator: SessionIdGenerator = () => randomBase64Url(DEFAULT_SESSION_ID_BYTES);
 
 /** Generates ids with `bytes` bytes (at least 16) of CSPRNG randomness. */
 export function randomSessionIdGenerator(bytes = DEFAULT_SESSION_ID_BYTES): SessionIdGenerator {

@@ -16,5 +16,6 @@ export type {
   ExpressSessionData,
   ExpressSessionStore,
   StoreCallback,
+  StoredSessionRecord,
 } from './store-types.js';
 export type { CookieDefaults } from './stored-record.js';

@@ -17,7 +17,7 @@ import {
   resolveBridgeOptions,
 } from './options.js';
 import { StoreClient } from './store-client.js';
-import type { ExpressSessionStore } from './store-types.js';
+import type { ExpressSessionStore, StoredSessionRecord } from './store-types.js';
 import {
   buildRecord,
   isStoredRecord,
@@ -199,7 +199,7 @@ export class ExpressSessionStoreRepository implements SessionRepository<MapSessi
     const set = new Map<string, unknown>();
     for (const [name, value] of delta.setAttributes) set.set(name, this.#codec.encode(value, name));
 
-    let base: Record<string, unknown> | undefined;
+    let base: StoredSessionRecord | undefined;
     let stored: RecordTiming | undefined;
     if (!delta.isNew) {
       const current = await this.#client.get(delta.originalId);

@@ -22,11 +22,15 @@ export interface ExpressSessionCookieData {
 /**
  * One stored session as express-session writes it: its `cookie` plus every attribute as a
  * top-level property. The bridge adds a reserved `__session` property (see {@link BridgeMetadata}).
+ * Declared without an index signature so stores typed with express-session's own `SessionData`
+ * fit; read attributes through {@link StoredSessionRecord}.
  */
 export interface ExpressSessionData {
-  cookie?: ExpressSessionCookieData;
-  [attribute: string]: unknown;
+  cookie?: ExpressSessionCookieData | null;
 }
+
+/** {@link ExpressSessionData} with its attributes visible. */
+export type StoredSessionRecord = ExpressSessionData & Record<string, unknown>;
 
 /** Node-style callback of a store method. */
 export type StoreCallback<T = unknown> = (err?: unknown, value?: T | null) => void;

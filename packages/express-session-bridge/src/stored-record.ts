@@ -1,5 +1,5 @@
 import { COOKIE_FIELD, METADATA_FIELD } from './attribute-codec.js';
-import type { BridgeMetadata, ExpressSessionCookieData, ExpressSessionData } from './store-types.js';
+import type { BridgeMetadata, ExpressSessionCookieData, StoredSessionRecord } from './store-types.js';
 
 /** The range of a JavaScript `Date`, in epoch ms. */
 const MAX_DATE_MS = 8.64e15;
@@ -13,18 +13,18 @@ export interface RecordTiming {
 }
 
 /** True for what a store may hand back as a session: a plain object whose `cookie`, if any, is an object. */
-export function isStoredRecord(value: unknown): value is ExpressSessionData {
+export function isStoredRecord(value: unknown): value is StoredSessionRecord {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const cookie = (value as ExpressSessionData).cookie;
+  const cookie = (value as StoredSessionRecord).cookie;
   return cookie === undefined || cookie === null || (typeof cookie === 'object' && !Array.isArray(cookie));
 }
 
 /** Names of the attributes in a record (everything but the cookie and the bridge metadata). */
-export function recordAttributeNames(record: ExpressSessionData): string[] {
+export function recordAttributeNames(record: StoredSessionRecord): string[] {
   return Object.keys(record).filter((name) => name !== COOKIE_FIELD && name !== METADATA_FIELD);
 }
 
-function readMetadata(record: ExpressSessionData): BridgeMetadata | undefined {
+function readMetadata(record: StoredSessionRecord): BridgeMetadata | undefined {
   const meta = record[METADATA_FIELD] as Partial<BridgeMetadata> | null | undefined;
   if (meta === null || typeof meta !== 'object') return undefined;
   const { creationTime, lastAccessedTime, maxInactiveIntervalMs } = meta;
@@ -52,22 +52,25 @@ function epochMs(value: unknown): number | undefined {
  * (creation time, exact last access, intervals that never expire).
  *
  * - Interval: the metadata's when the cookie's `originalMaxAge` agrees with it (a negative
- *   interval is stored as `originalMaxAge: null`), else `originalMaxAge`, else never expires.
+ *   interval is stored as `originalMaxAge: null`) or there is no cookie, else `originalMaxAge`,
+ *   else never expires.
  * - Last access: the later of the metadata's and `cookie.expires - originalMaxAge` (express-session
  *   moves `expires` on every request it saves or touches in place); `now` when neither is known.
  */
-export function readTiming(record: ExpressSessionData, now: number): RecordTiming {
+export function readTiming(record: StoredSessionRecord, now: number): RecordTiming {
   const cookie = (record.cookie ?? undefined) as ExpressSessionCookieData | undefined;
   const cookieMaxAge =
     typeof cookie?.originalMaxAge === 'number' && Number.isFinite(cookie.originalMaxAge)
       ? cookie.originalMaxAge
       : undefined;
   const meta = readMetadata(record);
+  // No cookie at all says nothing about the interval; a cookie without a max age says "never".
   const metaAgrees =
     meta !== undefined &&
-    (cookieMaxAge === undefined
-      ? meta.maxInactiveIntervalMs < 0
-      : cookieMaxAge === meta.maxInactiveIntervalMs);
+    (cookie === undefined ||
+      (cookieMaxAge === undefined
+        ? meta.maxInactiveIntervalMs < 0
+        : cookieMaxAge === meta.maxInactiveIntervalMs));
   const maxInactiveIntervalMs = metaAgrees ? meta.maxInactiveIntervalMs : (cookieMaxAge ?? -1);
 
   const expires = epochMs(cookie?.expires);
@@ -113,11 +116,11 @@ function assign(target: Record<string, unknown>, key: string, value: unknown): v
  * Other cookie fields (path, domain, sameSite…) set by an express-session app are kept.
  */
 export function buildRecord(
-  base: ExpressSessionData | undefined,
+  base: StoredSessionRecord | undefined,
   timing: WriteTiming,
   changes: RecordChanges,
   cookieDefaults: CookieDefaults,
-): ExpressSessionData {
+): StoredSessionRecord {
   const { creationTime, lastAccessedTime } = timing;
   // JSON has no Infinity: an unbounded interval is stored as "never expires".
   const interval = Number.isFinite(timing.maxInactiveIntervalMs) ? timing.maxInactiveIntervalMs : -1;
@@ -142,5 +145,5 @@ export function buildRecord(
   }
   for (const [name, value] of changes.set) assign(record, name, value);
   record[METADATA_FIELD] = metadata;
-  return record as ExpressSessionData;
+  return record as StoredSessionRecord;
 }

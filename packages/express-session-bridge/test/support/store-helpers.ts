@@ -1,6 +1,6 @@
 import { defaultSerializer } from '@session/core';
 import type { RawBackendReads } from '@session/testkit';
-import type { ExpressSessionData, ExpressSessionStore } from '../../src/index.js';
+import type { ExpressSessionStore, StoredSessionRecord } from '../../src/index.js';
 
 /** A store that forwards to `store` and counts every call the bridge makes. */
 export function countingStore(store: ExpressSessionStore): { store: ExpressSessionStore; calls(): number } {
@@ -23,14 +23,14 @@ export function countingStore(store: ExpressSessionStore): { store: ExpressSessi
 }
 
 /** The stored object under `sid`, read with the store's own `get`, bypassing the bridge. */
-export function rawGet(store: ExpressSessionStore, sid: string): Promise<ExpressSessionData | undefined> {
+export function rawGet(store: ExpressSessionStore, sid: string): Promise<StoredSessionRecord | undefined> {
   return new Promise((resolve, reject) => {
-    store.get(sid, (err, data) => (err ? reject(err) : resolve(data ?? undefined)));
+    store.get(sid, (err, data) => (err ? reject(err) : resolve((data ?? undefined) as StoredSessionRecord)));
   });
 }
 
 /** Writes `data` under `sid` with the store's own `set`, as an express-session app would. */
-export function rawSet(store: ExpressSessionStore, sid: string, data: ExpressSessionData): Promise<void> {
+export function rawSet(store: ExpressSessionStore, sid: string, data: StoredSessionRecord): Promise<void> {
   return new Promise((resolve, reject) => {
     store.set(sid, data, (err) => (err ? reject(err) : resolve()));
   });
