@@ -4,7 +4,7 @@
  */
 export { COOKIE_FIELD, METADATA_FIELD, RESERVED_ATTRIBUTE_NAMES } from './attribute-codec.js';
 export {
-  DEFAULT_STORE_TIMEOUT_MS,
+  DEFAULT_BRIDGE_STORE_TIMEOUT_MS,
   type ExpressSessionBridgeOptions,
   type ResolvedBridgeOptions,
   resolveBridgeOptions,

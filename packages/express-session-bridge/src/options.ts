@@ -8,7 +8,7 @@ import {
 import type { CookieDefaults } from './stored-record.js';
 
 /** Default bound on one store call, in ms. */
-export const DEFAULT_STORE_TIMEOUT_MS = 5000;
+export const DEFAULT_BRIDGE_STORE_TIMEOUT_MS = 5000;
 
 /**
  * Options of {@link fromExpressSessionStore}. The shared store options apply except `namespace`
@@ -49,7 +49,7 @@ export interface ResolvedBridgeOptions extends ResolvedRepositoryOptions<MapSess
 /** Applies defaults and validates, throwing `InvalidArgumentError` naming the option. */
 export function resolveBridgeOptions(options: ExpressSessionBridgeOptions = {}): ResolvedBridgeOptions {
   const shared = resolveRepositoryOptions<MapSession>(options, { namespace: '' });
-  const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+  const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_BRIDGE_STORE_TIMEOUT_MS;
   if (typeof storeTimeoutMs !== 'number' || Number.isNaN(storeTimeoutMs) || storeTimeoutMs <= 0) {
     throw new InvalidArgumentError(
       `storeTimeoutMs must be a positive number of ms (or Infinity), got ${String(storeTimeoutMs)}`,

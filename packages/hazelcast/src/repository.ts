@@ -524,7 +524,8 @@ export class HazelcastSessionRepository
         'The changed session id is already in use: the id generator repeated an id',
       );
     }
-    await this.#call('delete', (map) => map.delete(fromKey));
+    // remove, not delete: peers tell this removal from a deletion by the old value in its event.
+    await this.#removeEntry(fromKey);
     return { key: toKey, text: toText };
   }
 
@@ -627,7 +628,20 @@ export class HazelcastSessionRepository
 
   async deleteById(id: string): Promise<void> {
     if (!isValidSessionId(id)) return;
-    await this.#call('delete', (map) => map.delete(id));
+    // remove, not delete: only then does the member put the session into the `removed` event.
+    await this.#removeEntry(id);
+  }
+
+  /**
+   * Removes `key` so that its `removed` event carries the old value. A member sends `null` as the
+   * old value of an entry removed with `delete` (IMap documents this), which would turn the end of
+   * every `changeSessionId` into a `deleted` event and strip the session from real deletions.
+   */
+  async #removeEntry(key: string): Promise<void> {
+    await this.#call('remove', async (map) => {
+      if (false as boolean) await map.remove?.(key);
+      else await map.delete(key);
+    });
   }
 
   async findByPrincipalName(principalName: string): Promise<Map<string, MapSession>> {

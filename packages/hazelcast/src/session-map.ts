@@ -43,8 +43,19 @@ export interface SessionMap<K, V> {
   readonly replaceIfSame: (key: K, oldValue: V, newValue: V) => Promise<boolean>;
   /** Restarts the entry's TTL from now (ms; `0` = forever). `false` when the entry is gone. */
   readonly setTtl: (key: K, ttl: number) => Promise<boolean>;
-  /** Removes the entry (fires a `removed` event with the old value to value-including listeners). */
+  /**
+   * Removes the entry without returning it. On a real member its `removed` event carries a `null`
+   * old value (IMap's documented exception to the listener contract), so the store uses it only
+   * where no event matters.
+   */
   readonly delete: (key: K) => Promise<void>;
+  /**
+   * Removes the entry and returns its value; its `removed` event carries the old value, which the
+   * store needs to tell a deletion from the last step of a `changeSessionId`. Optional for maps
+   * written against the older interface; without it the store falls back to `delete` and peers
+   * may see a `deleted` event (without a session) for the old id of a changed session.
+   */
+  readonly remove?: (key: K) => Promise<V | boolean | null>;
   /** Entries matching `predicate`. */
   readonly entrySetWithPredicate: (predicate: Predicate) => Promise<Array<[K, V]>>;
   /** Adds an index; adding the same index again is a no-op on the member. */

@@ -113,13 +113,26 @@ describe('FakeSessionMap', () => {
     // Not yet: events travel back asynchronously.
     expect(events).toHaveLength(0);
     await map.replaceIfSame('k', json(1), json(2));
-    await map.delete('k');
-    await map.delete('k');
+    expect(String(await map.remove?.('k'))).toBe('2');
+    expect(await map.remove?.('k')).toBeNull();
     await settle();
     expect(events).toEqual([
       { name: 'added', key: 'k', value: '1', oldValue: null },
       { name: 'updated', key: 'k', value: '2', oldValue: '1' },
       { name: 'removed', key: 'k', value: null, oldValue: '2' },
+    ]);
+  });
+
+  it('like a member, sends the removed event of delete() without the old value', async () => {
+    const map = fake();
+    const { events } = recorder(map);
+    await map.putIfAbsent('k', json(1));
+    await map.delete('k');
+    await map.delete('k');
+    await settle();
+    expect(events).toEqual([
+      { name: 'added', key: 'k', value: '1', oldValue: null },
+      { name: 'removed', key: 'k', value: null, oldValue: null },
     ]);
   });
 

@@ -236,7 +236,7 @@ describe('concurrent saves', () => {
   });
 
   /** Holds every call of one map operation until `open()` is called. */
-  function gate(map: FakeSessionMap, operation: 'delete' | 'putIfAbsent') {
+  function gate(map: FakeSessionMap, operation: 'remove' | 'putIfAbsent') {
     const original = map[operation] as (...args: unknown[]) => Promise<unknown>;
     let release!: () => void;
     const opened = new Promise<void>((resolve) => {
@@ -254,7 +254,7 @@ describe('concurrent saves', () => {
     return { waiting, open: release };
   }
 
-  for (const held of ['putIfAbsent', 'delete'] as const) {
+  for (const held of ['putIfAbsent', 'remove'] as const) {
     it(`a save that meets a changeSessionId in progress (${held} of the move pending) follows it to the new id`, async () => {
       const map = fakeMap();
       const repo = await open(map);
@@ -339,6 +339,26 @@ describe('events', () => {
       ['created', 'ada'],
       ['deleted', 'ada'],
     ]);
+  });
+
+  it('removes with remove(), whose event carries the session, and falls back to delete() on maps without it', async () => {
+    const map = fakeMap();
+    const repo = await open(map);
+    const removeSpy = vi.spyOn(map, 'remove');
+    const deleteSpy = vi.spyOn(map, 'delete');
+    const session = await saved(repo, { a: 1 });
+    await repo.deleteById(session.id);
+    expect(removeSpy).toHaveBeenCalledWith(session.id);
+    expect(deleteSpy).not.toHaveBeenCalled();
+
+    // A SessionMap written before `remove` existed still works.
+    const older = fakeMap();
+    Object.defineProperty(older, 'remove', { value: undefined });
+    const repo2 = await open(older);
+    const other = await saved(repo2, { a: 1 });
+    await repo2.deleteById(other.id);
+    expect(older.keys()).toEqual([]);
+    expect(await repo2.findById(other.id)).toBeNull();
   });
 
   it('with events: false it does not subscribe and says so in its capabilities', async () => {

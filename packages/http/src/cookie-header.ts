@@ -30,9 +30,11 @@ export function readCookieValues(header: string | readonly string[] | undefined,
   while (start < text.length) {
     let end = text.indexOf(';', start);
     if (end === -1) end = text.length;
-    const eq = text.indexOf('=', start);
-    if (eq !== -1 && eq < end && text.slice(start, eq).trim() === name) {
-      let value = text.slice(eq + 1, end).trim();
+    // Search within this pair only: scanning the rest of the header for every pair is quadratic.
+    const pair = text.slice(start, end);
+    const eq = pair.indexOf('=');
+    if (eq !== -1 && pair.slice(0, eq).trim() === name) {
+      let value = pair.slice(eq + 1).trim();
       if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
       values.push(value);
     }

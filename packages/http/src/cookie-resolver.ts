@@ -42,9 +42,12 @@ export interface CookieSessionIdResolverOptions {
   useSecureCookie?: boolean;
   /** Which proxies' `X-Forwarded-Proto`/`X-Forwarded-Host` count. See {@link TrustProxy}. */
   trustProxy?: TrustProxy;
-  /** `SameSite` attribute. Default `'Lax'`; `null` omits it. `'None'` needs `Secure` in browsers. */
+  /**
+   * `SameSite` attribute. Default `'Lax'`; `null` omits it. Browsers reject `'None'` without
+   * `Secure`, so `'None'` always writes `Secure` (and refuses `useSecureCookie: false`).
+   */
   sameSite?: SameSite | null;
-  /** Adds `Partitioned` (CHIPS; browsers require `Secure` with it). Default `false`. */
+  /** Adds `Partitioned` (CHIPS). Browsers require `Secure` with it, so it always writes `Secure`. Default `false`. */
   partitioned?: boolean;
   /** `Path`. Default `/` (or the context path, see {@link useContextPath}). */
   cookiePath?: string;
@@ -143,6 +146,12 @@ export class CookieSessionIdResolver implements SessionIdResolver {
     this.#trust = options.trustProxy === undefined ? undefined : compileTrustProxy(options.trustProxy);
     this.#sameSite = options.sameSite === undefined ? 'Lax' : normalizeSameSite(options.sameSite);
     this.#partitioned = options.partitioned ?? false;
+    // Browsers drop SameSite=None and Partitioned cookies that lack Secure: refuse a setup that can never work.
+    if (this.#secure === false && (this.#sameSite === 'None' || this.#partitioned)) {
+      throw new InvalidArgumentError(
+        `${this.#sameSite === 'None' ? "sameSite 'None'" : 'partitioned'} needs Secure; drop useSecureCookie: false`,
+      );
+    }
     if (options.cookiePath !== undefined && !isValidCookieAttributeValue(options.cookiePath)) {
       throw new InvalidArgumentError('cookiePath contains characters not allowed in a cookie attribute');
     }
@@ -211,6 +220,8 @@ export class CookieSessionIdResolver implements SessionIdResolver {
 
   #isSecure(exchange: SessionExchange): boolean {
     if (this.#secure !== undefined) return this.#secure;
+    // Without Secure browsers reject these cookies outright, so they always carry it.
+    if (this.#sameSite === 'None' || this.#partitioned) return true;
     if (this.#trust !== undefined) return isSecureRequest(exchange.request, this.#trust);
     return exchange.secure ?? isSecureRequest(exchange.request, never);
   }

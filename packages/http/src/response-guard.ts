@@ -27,6 +27,47 @@ export interface HoldResponseOptions {
 type HeldMethod = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 type AnyFn = (...args: unknown[]) => unknown;
 
+function cookieList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+/**
+ * `writeHead(status, headers)` applies its headers with `setHeader`, so a `Set-Cookie` passed there
+ * would replace the session cookie set earlier. Moves those cookies onto the response, after the
+ * ones already set, and returns the arguments without them.
+ */
+function moveWriteHeadCookies(response: ServerResponse, args: unknown[]): unknown[] {
+  const index = typeof args[1] === 'string' ? 2 : 1;
+  const headers = args[index];
+  if (headers === null || typeof headers !== 'object') return args;
+  const moved: string[] = [];
+  let rest: unknown;
+  if (Array.isArray(headers)) {
+    // The flat form: name, value, name, value, ...
+    if (headers.length % 2 !== 0) return args;
+    const kept: unknown[] = [];
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i];
+      if (typeof name === 'string' && name.toLowerCase() === 'set-cookie') moved.push(...cookieList(headers[i + 1]));
+      else kept.push(name, headers[i + 1]);
+    }
+    rest = kept;
+  } else {
+    const kept: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(headers)) {
+      if (name.toLowerCase() === 'set-cookie') moved.push(...cookieList(value));
+      else kept[name] = value;
+    }
+    rest = kept;
+  }
+  if (moved.length === 0) return args;
+  response.setHeader('set-cookie', [...cookieList(response.getHeader('set-cookie')), ...moved]);
+  const copy = [...args];
+  copy[index] = rest;
+  return copy;
+}
+
 /**
  * Remembers the response headers set so far and returns a function that puts the response back to
  * exactly those. Adapters take it before the app runs: when a save fails, what the app's handlers
@@ -69,8 +110,11 @@ export function holdResponseUntilCommitted(
 ): void {
   const logger = options.logger ?? consoleLogger;
   const onCommitError = options.onCommitError ?? defaultCommitError(response);
+  const realWriteHead = response.writeHead as AnyFn;
   const original: Record<HeldMethod, AnyFn> = {
-    writeHead: response.writeHead as AnyFn,
+    writeHead(this: ServerResponse, ...args: unknown[]) {
+      return realWriteHead.apply(this, moveWriteHeadCookies(this, args));
+    },
     write: response.write as AnyFn,
     end: response.end as AnyFn,
     flushHeaders: response.flushHeaders as AnyFn,

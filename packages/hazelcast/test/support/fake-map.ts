@@ -9,7 +9,8 @@
  *   TTL and restart its countdown; `setTtl` restarts it with a new TTL; expired entries are also
  *   dropped lazily on access; expiry fires `expired` with the old value;
  * - entry listeners get `added`/`updated`/`removed`/`expired` events with old and new values when
- *   registered with `includeValue`, always asynchronously (after the operation resolved);
+ *   registered with `includeValue`, always asynchronously (after the operation resolved); like a
+ *   member, `delete` sends its `removed` event with a `null` old value (only `remove` carries it);
  * - queries interpret hazelcast-client's own predicate objects (`equal`, `and`, `or`, `not`,
  *   `alwaysTrue`/`alwaysFalse`) against the JSON documents, including `field[any]` on arrays;
  *   any other predicate throws instead of guessing;
@@ -183,7 +184,17 @@ export class FakeSessionMap implements SessionMap<string, HazelcastJsonValue> {
     if (entry === undefined) return;
     clearTimeout(entry.timer);
     this.#entries.delete(key);
+    // IMap.delete's documented exception: its `removed` event has a null old value, even with includeValue.
+    this.#publish('removed', key, null, null);
+  };
+
+  readonly remove = async (key: string): Promise<HazelcastJsonValue | null> => {
+    const entry = await this.#begin(key);
+    if (entry === undefined) return null;
+    clearTimeout(entry.timer);
+    this.#entries.delete(key);
     this.#publish('removed', key, null, entry.text);
+    return this.#read(entry.text);
   };
 
   readonly entrySetWithPredicate = async (

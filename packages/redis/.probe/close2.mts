@@ -1,0 +1,11 @@
+import { RedisIndexedSessionRepository } from '/work/main/packages/redis/src/index.ts';
+import { Redis } from 'ioredis';
+const port = Number(process.argv[2]);
+const client = new Redis(`redis://127.0.0.1:${port}`);
+const repo = new RedisIndexedSessionRepository({ client, sweepIntervalMs: 100 });
+await repo.ready();
+const s = await repo.createSession(); s.set('a', 1); await repo.save(s);
+const t = Date.now();
+await repo.close();
+console.log('closed in', Date.now() - t, client.status);
+client.disconnect();
