@@ -14,7 +14,14 @@ import { CompositeSessionIdResolver, CookieSessionIdResolver, HeaderSessionIdRes
 import { WebSocketSessions } from '@session/ws';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { WebSocketServer } from 'ws';
-import { checkPassword, csrfMatches, newCsrfToken, normalizeUsername, sessionHandle } from './auth.js';
+import {
+  checkPassword,
+  csrfMatches,
+  isCrossSiteRequest,
+  newCsrfToken,
+  normalizeUsername,
+  sessionHandle,
+} from './auth.js';
 import { describeDevice } from './device.js';
 import { liveScript } from './views/live-script.js';
 import {
@@ -94,6 +101,13 @@ export function createDemo(options: DemoOptions): Demo {
   );
   app.get('/healthz', (_req, res) => res.json({ ok: true }));
 
+  // State-changing requests from other sites are refused before they reach the session.
+  app.use((req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+    if (!isCrossSiteRequest(req.headers)) return next();
+    if (req.path.startsWith('/api/')) res.status(403).json({ error: 'cross_site_request' });
+    else res.status(403).type('html').send(messagePage('Request refused', 'It came from another site.'));
+  });
   app.use(session({ repository, resolver, logger }));
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
   app.use(express.json({ limit: '4kb' }));
@@ -300,9 +314,16 @@ export function createDemo(options: DemoOptions): Demo {
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const unavailable = isSessionError(err, 'SESSION_STORE_UNAVAILABLE');
-    if (!unavailable) logger.error('demo request failed', err);
-    const status = unavailable ? 503 : 500;
-    const title = unavailable ? 'Session store unavailable' : 'Something went wrong';
+    // Client mistakes (malformed JSON, a body too large) keep their 4xx status and are not logged.
+    const given = (err as { status?: unknown } | null)?.status;
+    const clientError = typeof given === 'number' && given >= 400 && given < 500 ? given : undefined;
+    if (!unavailable && clientError === undefined) logger.error('demo request failed', err);
+    const status = unavailable ? 503 : (clientError ?? 500);
+    const title = unavailable
+      ? 'Session store unavailable'
+      : clientError !== undefined
+        ? 'Bad request'
+        : 'Something went wrong';
     if (req.path.startsWith('/api/')) res.status(status).json({ error: title });
     else res.status(status).type('html').send(messagePage(title, 'Try again in a moment.'));
   });

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /** The one password every demo user has. The page says so. */
 export const DEMO_PASSWORD = 'demo';
@@ -39,4 +40,25 @@ export function csrfMatches(expected: unknown, given: unknown): boolean {
  */
 export function sessionHandle(sessionId: string): string {
   return createHash('sha256').update(sessionId).digest('base64url').slice(0, 22);
+}
+
+/**
+ * True when a browser says the request comes from another site: `Sec-Fetch-Site` other than
+ * same-origin or none, or an `Origin` whose host is not this request's `Host` (`null` included).
+ * Non-browser clients send neither header and pass. This guards the forms that run before a
+ * session has a CSRF token (sign-in, where a forged login would plant the attacker's account) and
+ * backs up the token everywhere else.
+ */
+export function isCrossSiteRequest(headers: IncomingHttpHeaders): boolean {
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const origin = headers.origin;
+  if (origin === undefined) return false;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return true;
+  }
+  return host === '' || host.toLowerCase() !== (headers.host ?? '').toLowerCase();
 }

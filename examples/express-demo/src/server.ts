@@ -15,7 +15,8 @@ function redactStoreUrl(url: string): string {
     if (parsed.password !== '') parsed.password = '***';
     return parsed.toString().replace(/\/$/, '');
   } catch {
-    return url;
+    // An unparseable URL may still hold a password; show only its scheme.
+    return `${/^[a-z][\w+.-]*:/i.exec(url)?.[0] ?? 'store'}//(hidden)`;
   }
 }
 

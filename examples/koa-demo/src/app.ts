@@ -47,6 +47,24 @@ async function readBody(ctx: Context): Promise<Record<string, unknown>> {
   return Object.fromEntries(new URLSearchParams(text));
 }
 
+/**
+ * A browser's word that a request comes from another site (`Sec-Fetch-Site`, or an `Origin` whose
+ * host is not ours). Non-browser clients send neither and pass. Guards sign-in, which has no CSRF
+ * token yet (a forged login would plant the attacker's account), and backs the tokens up elsewhere.
+ */
+function crossSite(ctx: Context): boolean {
+  const site = ctx.get('sec-fetch-site');
+  if (site !== '' && site !== 'same-origin' && site !== 'none') return true;
+  const origin = ctx.get('origin');
+  if (origin === '') return false;
+  try {
+    const { host } = new URL(origin);
+    return host === '' || host.toLowerCase() !== ctx.get('host').toLowerCase();
+  } catch {
+    return true;
+  }
+}
+
 const same = (a: unknown, b: unknown) =>
   typeof a === 'string' &&
   typeof b === 'string' &&
@@ -98,6 +116,15 @@ export function createKoaDemo(repository: SessionRepository<Session>): KoaDemo {
     else if (ctx.path === '/live.js') ctx.type = 'text/javascript';
     else return next();
     ctx.body = ctx.path === '/styles.css' ? styles : liveScript;
+  });
+  app.use(async (ctx, next) => {
+    if (ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'OPTIONS' || !crossSite(ctx)) {
+      return next();
+    }
+    ctx.status = 403;
+    ctx.body = ctx.path.startsWith('/api/')
+      ? { error: 'cross_site_request' }
+      : 'Request refused: it came from another site.';
   });
   app.use(session({ repository, resolver }));
   app.use(async (ctx) => {

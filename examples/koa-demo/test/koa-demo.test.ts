@@ -95,6 +95,33 @@ describe('koa demo', () => {
     expect((await get('/', laptop)).status).toBe(200);
   });
 
+  it('refuses sign-ins and form posts forged by another site (login CSRF), planting no session', async () => {
+    for (const path of ['/login', '/api/login', '/logout']) {
+      const forged: Record<string, string>[] = [
+        { origin: 'https://evil.example' },
+        { 'sec-fetch-site': 'cross-site' },
+      ];
+      for (const headers of forged) {
+        const res = await fetch(`${base}${path}`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+          body: new URLSearchParams({ username: 'mallory', password: 'demo' }),
+        });
+        expect(res.status).toBe(403);
+        expect(res.headers.getSetCookie()).toEqual([]);
+      }
+    }
+    const host = new URL(base).host;
+    const sameOrigin = await fetch(`${base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: `http://${host}` },
+      body: new URLSearchParams({ username: 'mallory', password: 'demo' }),
+    });
+    expect(sameOrigin.status).toBe(303);
+  });
+
   it('works over REST with X-Auth-Token', async () => {
     const login = await fetch(`${base}/api/login`, {
       method: 'POST',

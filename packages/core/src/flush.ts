@@ -6,7 +6,8 @@ const pending = new WeakMap<MapSession<object>, { chain: Promise<void>; queued: 
 /**
  * Makes `session` write itself through `write` after every change (`flushMode: 'immediate'`).
  * Writes run one at a time per session and coalesce: many changes in one tick cost one write.
- * A failed write is logged and rethrown by the next {@link settleImmediateFlush}.
+ * A failed write is logged and rethrown by the next {@link settleImmediateFlush}, unless a later
+ * write (which carries the failed changes too) succeeded meanwhile.
  */
 export function enableImmediateFlush<S extends MapSession<object>>(
   session: S,
@@ -24,6 +25,9 @@ export function enableImmediateFlush<S extends MapSession<object>>(
       state.queued = false;
       try {
         await write(session);
+        // This write carried every change still pending, the failed write's too (it never marked
+        // them saved), so an earlier failure is repaired and must not fail the next settle.
+        state.error = undefined;
       } catch (err) {
         state.error = err;
         logger.error('immediate session flush failed', err);

@@ -112,7 +112,12 @@ function encode(value: unknown, name: string, path: string, ancestors: Set<objec
   try {
     if (Array.isArray(obj)) {
       const out: unknown[] = [];
-      for (let i = 0; i < obj.length; i++) out.push(encode(obj[i], name, `${path}[${i}]`, ancestors));
+      for (let i = 0; i < obj.length; i++) {
+        // A hole switches to the sparse form: holes must stay holes (forEach and `in` skip them),
+        // and walking the length of `a[2 ** 32 - 2] = x` index by index would never finish.
+        if (!(i in obj)) return encodeSparse(obj, name, path, ancestors);
+        out.push(encode(obj[i], name, `${path}[${i}]`, ancestors));
+      }
       return out;
     }
     if (obj instanceof Date) {
@@ -166,6 +171,33 @@ function encode(value: unknown, name: string, path: string, ancestors: Set<objec
   }
 }
 
+/** A sparse array as its length and its present `[index, value]` pairs (other properties are dropped, as JSON does). */
+function encodeSparse(arr: unknown[], name: string, path: string, ancestors: Set<object>): unknown {
+  const entries: unknown[] = [];
+  for (const key of Object.keys(arr)) {
+    const index = Number(key);
+    if (!Number.isInteger(index) || index < 0 || String(index) !== key) continue;
+    entries.push([index, encode(arr[index], name, `${path}[${index}]`, ancestors)]);
+  }
+  return { [TAG]: 'SparseArray', [VALUE]: [arr.length, entries] };
+}
+
+function decodeSparse(payload: unknown, name: string): unknown[] {
+  const [length, entries] = Array.isArray(payload) ? payload : [];
+  if (!Number.isInteger(length) || length < 0 || length > 2 ** 32 - 1 || !Array.isArray(entries)) {
+    throw new SessionSerializationError(name, 'stored sparse array is malformed');
+  }
+  const out = new Array<unknown>(length);
+  for (const entry of entries) {
+    const [index, value] = Array.isArray(entry) ? entry : [];
+    if (!Number.isInteger(index) || index < 0 || index >= length) {
+      throw new SessionSerializationError(name, 'stored sparse array has an index out of range');
+    }
+    out[index] = decode(value, name);
+  }
+  return out;
+}
+
 /** Sets a decoded property; `__proto__` becomes an own property, never the object's prototype. */
 function assign(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') {
@@ -199,6 +231,8 @@ function decode(value: unknown, name: string): unknown {
       return new Map((payload as [unknown, unknown][]).map(([k, v]) => [decode(k, name), decode(v, name)]));
     case 'Set':
       return new Set((payload as unknown[]).map((v) => decode(v, name)));
+    case 'SparseArray':
+      return decodeSparse(payload, name);
     case 'RegExp': {
       const [source, flags] = payload as [string, string];
       return new RegExp(source, flags);
@@ -236,7 +270,8 @@ function decode(value: unknown, name: string): unknown {
  * The default serializer. Plain JSON values (strings, finite numbers, booleans, null, arrays and
  * plain objects of those) are stored as plain JSON text, readable by any language and by Spring
  * Session's JSON serializer. Values JSON cannot carry exactly (Date, BigInt, Map, Set, typed
- * arrays, Buffer, ArrayBuffer, RegExp, undefined inside objects, NaN, ±Infinity, -0) are wrapped
+ * arrays, Buffer, ArrayBuffer, RegExp, undefined inside objects, sparse arrays with their holes,
+ * NaN, ±Infinity, -0) are wrapped
  * in a small tagged envelope and come back as the same types. Functions, symbols and cycles throw
  * {@link SessionSerializationError} naming the attribute and the path inside it.
  */

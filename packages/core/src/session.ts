@@ -131,6 +131,8 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
   #changeSeq = 0;
   readonly #touchedAt = new Map<string, number>();
   readonly #deltaSeq = new WeakMap<SessionDelta, number>();
+  /** Counter value of the newest delta marked saved: an older one finishing later is stale. */
+  #savedSeq = -1;
   #lastAccessedChanged = false;
   #maxInactiveChanged = false;
 
@@ -327,6 +329,7 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
    */
   markSaved(written?: SessionDelta): void {
     if (written === undefined) {
+      this.#savedSeq = this.#changeSeq;
       this.#setNames.clear();
       this.#removedNames.clear();
       this.#readNames.clear();
@@ -337,6 +340,13 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
       return;
     }
     const seq = this.#deltaSeq.get(written);
+    if (seq !== undefined) {
+      // Two overlapping saves can finish out of order. The newer one already recorded everything
+      // the older one wrote; applying the older one now would move `originalId` back to an id the
+      // store has left, so the next save would find nothing to update.
+      if (seq < this.#savedSeq) return;
+      this.#savedSeq = seq;
+    }
     // Without the counter (a delta this session did not make), fall back to comparing values.
     const unchangedSince = (name: string, stillTrue: boolean): boolean =>
       seq === undefined ? stillTrue : (this.#touchedAt.get(name) ?? 0) <= seq;
@@ -379,6 +389,9 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
   }
 
   #changed(): void {
+    // Every change moves the counter (not only attribute changes), so deltas taken before and
+    // after an id or time change are ordered.
+    this.#changeSeq++;
     this.#changeListener?.();
   }
 

@@ -147,7 +147,8 @@ export async function createRepositoryFromConfig(
   input: string | StoreConfig,
   options: LoadStoreOptions = {},
 ): Promise<SessionRepository<Session>> {
-  const config = { ...parseStoreConfig(input), ...options.overrides } as StoreConfig;
+  // Checked again after the merge: an override's `store` must not name a path or URL either.
+  const config = parseStoreConfig({ ...parseStoreConfig(input), ...options.overrides } as StoreConfig);
   const packageName = storePackageFor(config.store);
   let mod: unknown;
   try {

@@ -130,6 +130,20 @@ describe('immediate flush', () => {
     expect(session.getDelta().hasChanges).toBe(false);
   });
 
+  it('a failure repaired by a later successful write does not fail the next settle', async () => {
+    const logger = recordingLogger();
+    const session = new MapSession({ id: 'immediate-flush-0009', isNew: false });
+    const store = fakeStore({ failures: 1 });
+    enableImmediateFlush(session, store.write, logger);
+    session.set('a', 1);
+    await vi.waitFor(() => expect(logger.errors).toHaveLength(1));
+    // The next write carries the failed change too and succeeds: everything is stored.
+    session.set('b', 2);
+    await expect(settleImmediateFlush(session)).resolves.toBeUndefined();
+    expect(attrs(store.writes.at(-1))).toEqual({ a: 1, b: 2 });
+    expect(session.getDelta().hasChanges).toBe(false);
+  });
+
   it('a writer that throws synchronously is handled like a failed write', async () => {
     const logger = recordingLogger();
     const session = new MapSession({ id: 'immediate-flush-0006', isNew: false });

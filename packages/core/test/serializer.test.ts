@@ -160,6 +160,38 @@ describe('defaultSerializer: values JSON cannot carry', () => {
     expect(back.b[1]).toBeUndefined();
   });
 
+  it('holes of sparse arrays stay holes, next to undefined slots and nested values', () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point of the test
+    const sparse = [1, , undefined, new Date(0), , [2, , 3]];
+    const back = roundTrip({ sparse }) as { sparse: unknown[] };
+    expect(back.sparse).toHaveLength(6);
+    expect(1 in back.sparse).toBe(false);
+    expect(4 in back.sparse).toBe(false);
+    expect(2 in back.sparse).toBe(true);
+    expect(back.sparse[3]).toEqual(new Date(0));
+    expect(1 in (back.sparse[5] as unknown[])).toBe(false);
+    const visited: number[] = [];
+    back.sparse.forEach((_, i) => {
+      visited.push(i);
+    });
+    expect(visited).toEqual([0, 2, 3, 5]);
+  });
+
+  it('a sparse array with a huge length is stored by its present elements, not slot by slot', () => {
+    const huge: unknown[] = [];
+    huge[2 ** 20] = 'last';
+    const text = defaultSerializer.serialize(huge, 'huge');
+    // Slot by slot this was megabytes of text; for 2 ** 32 - 2 it never finished.
+    expect(text.length).toBeLessThan(200);
+    const back = defaultSerializer.deserialize(text, 'huge') as unknown[];
+    expect(back).toHaveLength(2 ** 20 + 1);
+    expect(back[2 ** 20]).toBe('last');
+    expect(Object.keys(back)).toEqual([String(2 ** 20)]);
+    const longest: unknown[] = [];
+    longest[2 ** 32 - 2] = 1;
+    expect((roundTrip(longest) as unknown[]).length).toBe(2 ** 32 - 1);
+  });
+
   it('nested combinations', () => {
     const value = {
       user: { since: new Date(1_000), balance: 10n ** 20n },
@@ -327,6 +359,10 @@ describe('defaultSerializer: malformed stored text', () => {
     ['a typed array of the wrong byte length', '{"$session":1,"v":{"$t":"Float64Array","v":"AAAA"}}'],
     ['a Buffer payload that is not text', '{"$session":1,"v":{"$t":"Buffer","v":{}}}'],
     ['an object payload that is null', '{"$session":1,"v":{"$t":"object","v":null}}'],
+    ['a sparse array with a negative length', '{"$session":1,"v":{"$t":"SparseArray","v":[-1,[]]}}'],
+    ['a sparse array with a text length', '{"$session":1,"v":{"$t":"SparseArray","v":["5",[]]}}'],
+    ['a sparse array index past its length', '{"$session":1,"v":{"$t":"SparseArray","v":[2,[[7,1]]]}}'],
+    ['a sparse array payload that is not a list', '{"$session":1,"v":{"$t":"SparseArray","v":{}}}'],
   ])('%s', (_label, text) => {
     const err = serializationError(() => defaultSerializer.deserialize(text, 'broken'));
     expect(err.attributeName).toBe('broken');

@@ -304,6 +304,33 @@ describe('MapSession change tracking', () => {
     expect(next.setAttributes.size).toBe(0);
   });
 
+  it('overlapping saves that finish out of order: the older one cannot move the stored id back', () => {
+    const session = loaded({ a: 1 });
+    session.set('a', 2);
+    const older = session.getDelta();
+    const newId = session.changeSessionId();
+    session.lastAccessedTime = 9_000;
+    const newer = session.getDelta();
+    expect(newer.idChanged).toBe(true);
+    session.markSaved(newer);
+    session.markSaved(older); // finishes last
+    expect(session.originalId).toBe(newId);
+    const next = session.getDelta();
+    expect(next.idChanged).toBe(false);
+    expect(next.lastAccessedTimeChanged).toBe(false);
+    expect(next.hasChanges).toBe(false);
+  });
+
+  it('a delta taken before markSaved() (everything saved) is stale afterwards', () => {
+    const session = loaded({ a: 1 });
+    const before = session.getDelta();
+    session.changeSessionId();
+    session.markSaved();
+    const id = session.id;
+    session.markSaved(before);
+    expect(session.originalId).toBe(id);
+  });
+
   it('a delta the session did not produce falls back to comparing values', () => {
     const session = loaded({ a: 1, b: 1 });
     session.set('a', 2);

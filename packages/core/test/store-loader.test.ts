@@ -275,3 +275,20 @@ describe('createRepositoryFromConfig', () => {
     expect(importer).not.toHaveBeenCalled();
   });
 });
+
+describe('overrides', () => {
+  it('cannot smuggle a path in as the store: the merged config is checked too', async () => {
+    const imported: string[] = [];
+    const importer = async (name: string) => {
+      imported.push(name);
+      return { sessionStore: { name: 'x', create: () => ({}) } };
+    };
+    for (const store of ['./evil.js', '/tmp/evil.mjs', 'file:///tmp/evil.mjs', 'data:text/javascript,1']) {
+      await expect(
+        createRepositoryFromConfig('memory:', { importer, overrides: { store } }),
+        store,
+      ).rejects.toBeInstanceOf(InvalidStoreConfigError);
+    }
+    expect(imported).toEqual([]);
+  });
+});

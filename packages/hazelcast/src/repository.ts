@@ -154,6 +154,8 @@ export class HazelcastSessionRepository
 
   readonly #stored = new WeakMap<MapSession, StoredState>();
   readonly #writes = new WeakMap<MapSession, Promise<void>>();
+  /** Key of a first save that was sent for a session but not confirmed (its response may be lost). */
+  readonly #unconfirmedInserts = new WeakMap<MapSession, string>();
 
   /** Creates a repository and waits until it is connected, indexed and subscribed. */
   static async create(options: HazelcastSessionRepositoryOptions = {}): Promise<HazelcastSessionRepository> {
@@ -411,7 +413,7 @@ export class HazelcastSessionRepository
     const encoded = encodeAttributes(this.#options.serializer, delta.setAttributes);
     const written = delta.isNew
       ? await this.#insert(session, delta, encoded)
-      : await this.#update(session, delta, encoded);
+      : await this.#update(session, delta, encoded, delta.originalId);
     if (written === GONE) {
       this.#options.logger.debug(
         `session ${shortId(delta.originalId)} was deleted or expired; the save wrote nothing`,
@@ -426,19 +428,39 @@ export class HazelcastSessionRepository
     session: MapSession,
     delta: SessionDelta,
     encoded: ReadonlyMap<string, EncodedAttribute>,
-  ): Promise<StoredState> {
+  ): Promise<StoredState | typeof GONE> {
     const doc = newDocument(this.#codec, session, encoded);
     const text = documentText(doc);
     const ttl = ttlFor(doc, this.#options.clock());
+    const retry = this.#unconfirmedInserts.get(session) === delta.id;
+    this.#unconfirmedInserts.set(session, delta.id);
     const existing = await this.#call('putIfAbsent', (map) =>
       map.putIfAbsent(delta.id, new HazelcastJsonValue(text), ttl),
     );
+    this.#unconfirmedInserts.delete(session);
     if (existing !== null && existing !== undefined) {
+      // An earlier attempt of this first save may have been applied although it failed for us (a
+      // dropped connection losing the response): then the entry is this session, and the save
+      // becomes an update of it. Anything else is an id collision.
+      if (retry && this.#isEarlierAttempt(delta, jsonTextOf(existing))) {
+        return this.#update(session, { ...delta, isNew: false, idChanged: false }, encoded, delta.id);
+      }
       throw new InvalidSessionIdError(
         'The new session id is already in use: the id generator repeated an id',
       );
     }
     return { key: delta.id, text };
+  }
+
+  /** True when `text` is a document an earlier attempt to first-save this session wrote. */
+  #isEarlierAttempt(delta: SessionDelta, text: string | null): boolean {
+    if (text === null) return false;
+    try {
+      const doc = parseDocument(delta.id, text);
+      return doc.id === delta.id && doc.creationTime === delta.creationTime && doc.movedTo === undefined;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -450,8 +472,9 @@ export class HazelcastSessionRepository
     session: MapSession,
     delta: SessionDelta,
     encoded: ReadonlyMap<string, EncodedAttribute>,
+    storedKey: string,
   ): Promise<StoredState | typeof GONE> {
-    let key = delta.originalId;
+    let key = storedKey;
     const cached = this.#stored.get(session);
     let known = cached?.key === key ? cached.text : undefined;
     let movedFrom: string | undefined;
@@ -591,6 +614,11 @@ export class HazelcastSessionRepository
     const fresh = await this.#getText(id);
     const latest = fresh === null ? null : this.#readable(id, fresh);
     if (latest === null || fresh === null) return null;
+    if (latest.doc.maxInactiveIntervalMs !== found.doc.maxInactiveIntervalMs) {
+      // The TTL restart sent with the lost compare-and-set used the old interval, and may have
+      // landed after the winner's: a session given a longer life would die at the old one.
+      await this.#call('setTtl', (map) => map.setTtl(id, ttlFor(latest.doc, now)));
+    }
     if (latest.doc.lastAccessedTime < now) latest.session.lastAccessedTime = now;
     this.#stored.set(latest.session, { key: id, text: fresh });
     return this.#adopt(latest.session);
@@ -639,7 +667,7 @@ export class HazelcastSessionRepository
    */
   async #removeEntry(key: string): Promise<void> {
     await this.#call('remove', async (map) => {
-      if (false as boolean) await map.remove?.(key);
+      if (map.remove !== undefined) await map.remove(key);
       else await map.delete(key);
     });
   }

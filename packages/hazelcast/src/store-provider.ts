@@ -28,6 +28,17 @@ function parseMember(text: string, url: string): string {
   return `${match[1]}:${port}`;
 }
 
+/** Percent-decodes one URL part; a malformed escape is a config error, not a `URIError`. */
+function decodePart(text: string, what: string, url: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch (err) {
+    throw new InvalidStoreConfigError(`Invalid percent-encoding in the ${what} of ${redact(url)}`, {
+      cause: err,
+    });
+  }
+}
+
 /** The URL with any password replaced, for error messages. */
 function redact(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
@@ -49,11 +60,13 @@ export function parseHazelcastUrl(url: string): HazelcastUrl {
   const hostList = hosts.split(',').filter((h) => h.length > 0);
   if (hostList.length === 0)
     throw new InvalidStoreConfigError(`Hazelcast URL ${redact(url)} names no member`);
-  const out: HazelcastUrl = { members: hostList.map((h) => parseMember(decodeURIComponent(h), url)) };
+  const out: HazelcastUrl = {
+    members: hostList.map((h) => parseMember(decodePart(h, 'member list', url), url)),
+  };
   if (userInfo !== undefined) {
     const colon = userInfo.indexOf(':');
-    out.username = decodeURIComponent(colon < 0 ? userInfo : userInfo.slice(0, colon));
-    if (colon >= 0) out.password = decodeURIComponent(userInfo.slice(colon + 1));
+    out.username = decodePart(colon < 0 ? userInfo : userInfo.slice(0, colon), 'user name', url);
+    if (colon >= 0) out.password = decodePart(userInfo.slice(colon + 1), 'password', url);
   }
   const params = new URLSearchParams(query);
   for (const key of params.keys()) {
@@ -61,6 +74,12 @@ export function parseHazelcastUrl(url: string): HazelcastUrl {
       throw new InvalidStoreConfigError(
         `Unknown option "${key}" in Hazelcast URL; known: ${[...QUERY_KEYS].join(', ')}`,
       );
+    }
+  }
+  // An empty value is a typo, not a name: it would only fail later, after the connect timeout.
+  for (const key of ['cluster', 'map']) {
+    if (params.get(key) === '') {
+      throw new InvalidStoreConfigError(`"${key}" in Hazelcast URL ${redact(url)} is empty`);
     }
   }
   const cluster = params.get('cluster');

@@ -1,7 +1,7 @@
 import {
   defaultSerializer,
   isSessionError,
-  type MapSession,
+  MapSession,
   PRINCIPAL_NAME_INDEX_NAME,
   type SessionEvent,
   type SessionSerializer,
@@ -292,6 +292,64 @@ describe('concurrent saves', () => {
     await Promise.all([repo.save(mover), ...copies.map((copy) => repo.save(copy))]);
     expect(map.keys()).toEqual([newId]);
     expect((await repo.findById(newId))?.get('a')).toBe(1);
+  });
+});
+
+describe('first saves', () => {
+  it('a first save retried after its putIfAbsent was applied but the response lost becomes an update', async () => {
+    const map = fakeMap();
+    const repo = await open(map, { logger: quietLogger() });
+    const original = map.putIfAbsent;
+    const spy = vi.spyOn(map, 'putIfAbsent').mockImplementationOnce(async (...args) => {
+      await original(...args);
+      throw new Error('connection reset by peer');
+    });
+    const session = await repo.createSession();
+    session.set('a', 1);
+    await expect(repo.save(session)).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+    session.set('b', 2);
+    await repo.save(session);
+    expect(spy).toHaveBeenCalledTimes(2);
+    const found = await repo.findById(session.id);
+    expect(found?.get('a')).toBe(1);
+    expect(found?.get('b')).toBe(2);
+    expect(session.getDelta().hasChanges).toBe(false);
+  });
+
+  it('a new session whose id is taken by another session still fails as an id collision', async () => {
+    const map = fakeMap();
+    const repo = await open(map);
+    const other = await saved(repo, { owner: 'other' });
+    const stolen = new MapSession({ id: other.id, attributes: { x: 1 } });
+    await expect(repo.save(stolen)).rejects.toMatchObject({ code: 'SESSION_INVALID_ID' });
+    expect((await repo.findById(other.id))?.get('owner')).toBe('other');
+  });
+});
+
+describe('TTL', () => {
+  it('a read whose touch loses to a save that lengthened the interval leaves the longer TTL in place', async () => {
+    const map = fakeMap();
+    const repo = await open(map);
+    const session = await saved(repo, { a: 1 });
+    const writer = (await repo.findById(session.id)) as MapSession;
+    writer.maxInactiveIntervalMs = 8 * 3600_000;
+    const original = map.get;
+    let raced = false;
+    vi.spyOn(map, 'get').mockImplementation(async (key) => {
+      const value = await original(key);
+      if (!raced) {
+        // Between the reader's get and its compare-and-set, another request saves a longer life.
+        raced = true;
+        await repo.save(writer);
+      }
+      return value;
+    });
+    await sleep(5); // so the read's touch has a later lastAccessedTime to write
+    const read = await repo.findById(session.id);
+    expect(raced).toBe(true);
+    expect(read?.maxInactiveIntervalMs).toBe(8 * 3600_000);
+    const remaining = (map.expiresAt(session.id) as number) - Date.now();
+    expect(remaining).toBeGreaterThan(7 * 3600_000);
   });
 });
 

@@ -50,6 +50,16 @@ describe('parseHazelcastUrl', () => {
       'hazelcast://h1?connectTimeoutMs=0',
       'hazelcast://h 1',
       'hazelcast://user:hunter2@h1/extra/path',
+      // Malformed percent-escapes used to escape as a bare URIError.
+      'hazelcast://h%zz1:5701',
+      'hazelcast://us%E0er:hunter2@h1',
+      'hazelcast://user:hunter2%E0@h1',
+      // Prototype names are not options.
+      'hazelcast://h1?constructor=x',
+      'hazelcast://h1?__proto__=x',
+      // Empty names fail here, not after a 10 s connect timeout.
+      'hazelcast://user:hunter2@h1?cluster=',
+      'hazelcast://h1?map=',
     ];
     for (const url of cases) {
       let err: unknown;

@@ -43,13 +43,16 @@ export function readCookieValues(header: string | readonly string[] | undefined,
   return values;
 }
 
+/** The longest cookie lifetime browsers keep (RFC 6265bis), in seconds. */
+const MAX_COOKIE_AGE_SECONDS = 400 * 24 * 60 * 60;
+
 /** Attributes of a `Set-Cookie` header. */
 export interface SetCookieAttributes {
   /** `Path` attribute. */
   path?: string;
   /** `Domain` attribute. */
   domain?: string;
-  /** Seconds. Absent: a session cookie. `0`: delete the cookie. */
+  /** Seconds, capped at 400 days as browsers do. Absent: a session cookie. `0`: delete the cookie. */
   maxAgeSeconds?: number;
   /** Epoch ms used for the `Expires` attribute written next to `Max-Age`. */
   now?: number;
@@ -73,8 +76,10 @@ export function formatSetCookie(name: string, value: string, attributes: SetCook
   const parts = [`${name}=${value}`];
   const maxAge = attributes.maxAgeSeconds;
   if (maxAge !== undefined && maxAge >= 0) {
-    parts.push(`Max-Age=${Math.floor(maxAge)}`);
-    const expires = maxAge === 0 ? 0 : (attributes.now ?? Date.now()) + Math.floor(maxAge) * 1000;
+    // Browsers cap lifetimes at 400 days (RFC 6265bis); capping here also keeps `Expires` a real date.
+    const seconds = Math.min(Math.floor(maxAge), MAX_COOKIE_AGE_SECONDS);
+    parts.push(`Max-Age=${seconds}`);
+    const expires = seconds === 0 ? 0 : (attributes.now ?? Date.now()) + seconds * 1000;
     parts.push(`Expires=${new Date(expires).toUTCString()}`);
   }
   if (attributes.domain !== undefined) parts.push(`Domain=${attributes.domain}`);

@@ -25,7 +25,11 @@ export const DEFAULT_REMEMBER_ME_MAX_AGE_SECONDS = 400 * 24 * 60 * 60;
 
 /** Options of {@link CookieSessionIdResolver}: Spring Session's `DefaultCookieSerializer` settings. */
 export interface CookieSessionIdResolverOptions {
-  /** Cookie name. Default `SESSION` (Spring Session's). */
+  /**
+   * Cookie name. Default `SESSION` (Spring Session's). The RFC 6265bis prefixes are honoured:
+   * `__Secure-` and `__Host-` names always carry `Secure`, and `__Host-` refuses a Domain or a
+   * Path other than `/`.
+   */
   cookieName?: string;
   /**
    * The cookie value is the standard base64 of the id, as Spring Session writes it, so a Java
@@ -94,6 +98,31 @@ function checkMaxAge(name: string, value: number | undefined): number | undefine
     throw new InvalidArgumentError(`${name} must be a finite number of seconds`);
   }
   return value < 0 ? undefined : Math.floor(value);
+}
+
+/** `__Secure-` and `__Host-` names (RFC 6265bis) are only accepted by browsers with `Secure`. */
+function hasSecurePrefix(name: string): boolean {
+  // Browsers match the prefixes case-insensitively.
+  const lower = name.toLowerCase();
+  return lower.startsWith('__secure-') || lower.startsWith('__host-');
+}
+
+/**
+ * Browsers silently drop a prefixed cookie whose attributes break the prefix's rules; refuse such a
+ * setup up front. `__Host-` also needs `Path=/` and no `Domain`.
+ */
+function checkNamePrefix(name: string, options: CookieSessionIdResolverOptions): void {
+  if (!hasSecurePrefix(name)) return;
+  if (options.useSecureCookie === false) {
+    throw new InvalidArgumentError(`cookie "${name}" needs Secure; drop useSecureCookie: false`);
+  }
+  if (!name.toLowerCase().startsWith('__host-')) return;
+  if (options.domainName !== undefined || options.domainNamePattern !== undefined) {
+    throw new InvalidArgumentError(`cookie "${name}" must not have a Domain`);
+  }
+  if ((options.cookiePath !== undefined && options.cookiePath !== '/') || options.useContextPath === true) {
+    throw new InvalidArgumentError(`cookie "${name}" must have Path=/`);
+  }
 }
 
 function compilePattern(pattern: string | RegExp): RegExp {
@@ -166,6 +195,7 @@ export class CookieSessionIdResolver implements SessionIdResolver {
     this.#domainName = options.domainName;
     this.#domainPattern =
       options.domainNamePattern === undefined ? undefined : compilePattern(options.domainNamePattern);
+    checkNamePrefix(this.cookieName, options);
     this.#maxAge = checkMaxAge('cookieMaxAgeSeconds', options.cookieMaxAgeSeconds);
     this.#rememberMeMaxAge =
       checkMaxAge('rememberMeMaxAgeSeconds', options.rememberMeMaxAgeSeconds) ??
@@ -221,7 +251,7 @@ export class CookieSessionIdResolver implements SessionIdResolver {
   #isSecure(exchange: SessionExchange): boolean {
     if (this.#secure !== undefined) return this.#secure;
     // Without Secure browsers reject these cookies outright, so they always carry it.
-    if (this.#sameSite === 'None' || this.#partitioned) return true;
+    if (this.#sameSite === 'None' || this.#partitioned || hasSecurePrefix(this.cookieName)) return true;
     if (this.#trust !== undefined) return isSecureRequest(exchange.request, this.#trust);
     return exchange.secure ?? isSecureRequest(exchange.request, never);
   }

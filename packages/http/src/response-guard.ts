@@ -15,7 +15,8 @@ export interface CommitTarget {
 /** Options of {@link holdResponseUntilCommitted}. */
 export interface HoldResponseOptions {
   /**
-   * Called when the commit fails. Every held write is dropped, nothing has been sent, the headers
+   * Called when the commit fails. Every held write is dropped (callbacks passed to them are called
+   * with an error on the next tick), nothing has been sent, the headers
    * are back to what they were when the guard was installed and the status is 503, so the
    * handler can still produce an error response (the Express adapter passes the error to `next`).
    * Default: a plain `503` response.
@@ -49,7 +50,8 @@ function moveWriteHeadCookies(response: ServerResponse, args: unknown[]): unknow
     const kept: unknown[] = [];
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i];
-      if (typeof name === 'string' && name.toLowerCase() === 'set-cookie') moved.push(...cookieList(headers[i + 1]));
+      if (typeof name === 'string' && name.toLowerCase() === 'set-cookie')
+        moved.push(...cookieList(headers[i + 1]));
       else kept.push(name, headers[i + 1]);
     }
     rest = kept;
@@ -154,7 +156,25 @@ export function holdResponseUntilCommitted(
     // Drop the own property so the prototype getter answers again.
     delete (response as { headersSent?: boolean }).headersSent;
     if (failed) {
-      held.length = 0;
+      // Writers waiting for a callback of a dropped write (`await` on `write(chunk, cb)`) must not wait forever.
+      const callbacks = held.splice(0).flatMap(({ args }) => {
+        const last = args[args.length - 1];
+        return typeof last === 'function' ? [last as (err: unknown) => void] : [];
+      });
+      if (callbacks.length > 0) {
+        const dropped = new Error('The response was discarded: the session could not be saved', {
+          cause: error,
+        });
+        process.nextTick(() => {
+          for (const callback of callbacks) {
+            try {
+              callback(dropped);
+            } catch (err) {
+              logger.error('a write callback threw', err);
+            }
+          }
+        });
+      }
       try {
         restoreHeaders();
         response.statusCode = 503;

@@ -33,7 +33,8 @@ export function parseMemoryUrl(url: string): MemorySessionRepositoryOptions {
   }
   const options: Record<string, unknown> = {};
   for (const [name, text] of parsed.searchParams) {
-    const read = URL_OPTIONS[name];
+    // Own keys only: `constructor` or `toString` must be unknown options, not Object.prototype's.
+    const read = Object.hasOwn(URL_OPTIONS, name) ? URL_OPTIONS[name] : undefined;
     if (read === undefined) {
       throw new InvalidStoreConfigError(
         `Unknown memory store option "${name}" in URL. Known: ${Object.keys(URL_OPTIONS).join(', ')}`,
@@ -53,7 +54,9 @@ export const sessionStore: SessionStoreProvider = {
   create(config: StoreConfig): MemorySessionRepository {
     const { store: _store, url, ...rest } = config;
     const fromUrl = typeof url === 'string' ? parseMemoryUrl(url) : {};
-    const options = { ...fromUrl } as Record<string, unknown>;
+    // No prototype: a `__proto__` key in a parsed config file stays an ignored key instead of
+    // becoming the prototype the options inherit from.
+    const options = Object.assign(Object.create(null) as Record<string, unknown>, fromUrl);
     for (const [key, value] of Object.entries(rest)) if (value !== undefined) options[key] = value;
     return new MemorySessionRepository(options as MemorySessionRepositoryOptions);
   },

@@ -28,8 +28,13 @@ import {
 } from './options.js';
 import { dueTimeOf, type StoredSession, type StoredSessionView } from './stored-session.js';
 
-/** Longest delay `setTimeout` accepts; later due times re-arm when it fires. */
-const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+/**
+ * Longest wait before the timer re-checks the due heap. Due times are wall-clock (`clock()`), but
+ * `setTimeout` counts on a monotonic clock: after a wall-clock jump forward (NTP step, resumed VM)
+ * a timer armed for a due time half an hour away would fire half an hour late. Waking at least
+ * once a minute bounds that lateness; a backward jump only wakes the timer early, and it re-arms.
+ */
+const MAX_TIMER_DELAY_MS = 60_000;
 
 /** Sessions expired per timer tick before yielding to I/O, so a mass expiry never stalls the process. */
 const SWEEP_BATCH = 5000;
@@ -140,9 +145,11 @@ export class MemorySessionRepository
         this.#expire(record);
         return null;
       }
-      const session = this.#materialize(record, now);
+      // Never backwards: after the wall clock steps back, a read must not shorten the session's life.
+      const touchedAt = Math.max(now, record.lastAccessedTime);
+      const session = this.#materialize(record, touchedAt);
       if (session === null) return null;
-      record.lastAccessedTime = now;
+      record.lastAccessedTime = touchedAt;
       this.#touch(record);
       this.#schedule(record);
       this.#track(session);

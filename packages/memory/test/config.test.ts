@@ -93,3 +93,18 @@ describe('config loading', () => {
     expect(sessionStore.name).toBe('memory');
   });
 });
+
+describe('config keys that are Object.prototype names', () => {
+  it('rejects them as unknown URL options with InvalidStoreConfigError', () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf']) {
+      expect(() => parseMemoryUrl(`memory:?${name}=1`), name).toThrow(InvalidStoreConfigError);
+    }
+  });
+
+  it('does not let a "__proto__" key in a parsed config file supply options', async () => {
+    const config = JSON.parse('{"store":"memory","__proto__":{"maxSessions":1}}');
+    const repository = sessionStore.create({ ...config, logger: silentLogger }) as MemorySessionRepository;
+    opened.push(repository);
+    expect(await fill(repository, 3)).toBe(3);
+  });
+});

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemorySessionRepository } from '../src/index.js';
 
 const repositories: MemorySessionRepository[] = [];
@@ -172,5 +172,59 @@ describe('expiry timer', () => {
     expect(expired).toBe(count + 1);
     expect(r.stats()).toMatchObject({ sessions: 1, expirations: count + 1 });
     expect(await r.findById(keep.id)).not.toBeNull();
+  });
+});
+
+describe('expiry timer under wall-clock jumps', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("a jump forward past the due time still brings 'expired' within a minute", async () => {
+    vi.useFakeTimers();
+    const r = repo({ sweepIntervalMs: 0 });
+    const expired: string[] = [];
+    r.on('expired', (e) => {
+      expired.push(e.sessionId);
+    });
+    const session = await r.createSession();
+    session.maxInactiveIntervalMs = 30 * 60_000;
+    await r.save(session);
+    // The wall clock jumps 31 minutes (a resumed VM); no monotonic time has passed.
+    vi.setSystemTime(Date.now() + 31 * 60_000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(expired).toEqual([session.id]);
+  });
+
+  it('a read after a jump backward does not move lastAccessedTime back (it never shortens the life)', async () => {
+    let now = 1_000_000;
+    const r = repo({ clock: () => now });
+    const session = await r.createSession();
+    session.maxInactiveIntervalMs = 60_000;
+    await r.save(session);
+    now -= 30_000;
+    const found = await r.findById(session.id);
+    expect(found?.lastAccessedTime).toBe(1_000_000);
+    expect(r.peekStored(session.id)?.lastAccessedTime).toBe(1_000_000);
+    now = 1_000_000 + 59_000;
+    expect(await r.findById(session.id)).not.toBeNull();
+  });
+
+  it('a jump backward only wakes the timer early: nothing expires before its due time', async () => {
+    vi.useFakeTimers();
+    const r = repo({ sweepIntervalMs: 0 });
+    const expired: string[] = [];
+    r.on('expired', (e) => {
+      expired.push(e.sessionId);
+    });
+    const session = await r.createSession();
+    session.maxInactiveIntervalMs = 5 * 60_000;
+    await r.save(session);
+    vi.setSystemTime(Date.now() - 10 * 60_000);
+    await vi.advanceTimersByTimeAsync(6 * 60_000);
+    // 6 minutes passed, but the wall clock reads 4 minutes before the save: not due.
+    expect(expired).toEqual([]);
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(expired).toEqual([session.id]);
   });
 });

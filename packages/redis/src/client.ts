@@ -29,19 +29,30 @@ export function parseClusterUrl(url: string): ClusterUrl {
     .split(',')
     .filter((h) => h !== '')
     .map((hostPort) => {
-      const match = /^\[?([^\]]*?)\]?(?::(\d+))?$/.exec(hostPort);
-      const port = Number(match?.[2] ?? 6379);
-      if (!match?.[1] || !Number.isInteger(port) || port <= 0 || port > 65535) {
+      // `host`, `host:port`, `[v6]` or `[v6]:port`; a host never holds ':', '/' or brackets.
+      const match = /^(?:\[([^\]/]+)\]|([^:/[\]]+))(?::(\d+))?$/.exec(hostPort);
+      const host = match?.[1] ?? match?.[2];
+      const port = Number(match?.[3] ?? 6379);
+      if (host === undefined || !Number.isInteger(port) || port <= 0 || port > 65535) {
         throw new InvalidStoreConfigError(`Invalid cluster node "${hostPort}" in ${redactUrl(url)}`);
       }
-      return { host: match[1], port };
+      return { host, port };
     });
   if (nodes.length === 0) throw new InvalidStoreConfigError(`No cluster nodes in ${redactUrl(url)}`);
   const out: ClusterUrl = { nodes, tls: new URLSearchParams(query).get('tls') === 'true' };
   if (credentials !== '') {
     const colon = credentials.indexOf(':');
-    const user = decodeURIComponent(colon >= 0 ? credentials.slice(0, colon) : '');
-    const pass = decodeURIComponent(colon >= 0 ? credentials.slice(colon + 1) : credentials);
+    const decode = (text: string): string => {
+      try {
+        return decodeURIComponent(text);
+      } catch {
+        throw new InvalidStoreConfigError(
+          `Malformed percent-encoding in the credentials of ${redactUrl(url)}`,
+        );
+      }
+    };
+    const user = decode(colon >= 0 ? credentials.slice(0, colon) : '');
+    const pass = decode(colon >= 0 ? credentials.slice(colon + 1) : credentials);
     if (user !== '') out.username = user;
     if (pass !== '') out.password = pass;
   }
@@ -70,7 +81,9 @@ export function createClient(url: string, options: RedisOptions | ClusterOptions
       `Unsupported Redis URL ${redactUrl(url)}: use redis://, rediss:// or redis-cluster://host:port,host:port`,
     );
   }
-  return new Redis(url, options as RedisOptions);
+  // ioredis turns TLS on only for a lower-case `rediss://`: `REDISS://` would connect in plain text.
+  const scheme = url.slice(0, url.indexOf(':') + 1);
+  return new Redis(scheme.toLowerCase() + url.slice(scheme.length), options as RedisOptions);
 }
 
 /** True for an ioredis `Cluster`. */
@@ -85,4 +98,34 @@ export function storeError(err: unknown, what: string): Error {
   // Replies such as script errors are not worth retrying; connection trouble is.
   const retryable = !/^(ERR|WRONGTYPE|NOSCRIPT)/.test(message);
   return new SessionStoreUnavailableError(`Redis ${what} failed: ${message}`, { cause: err, retryable });
+}
+
+/** How long a graceful QUIT may take before the connection is simply dropped. */
+const QUIT_TIMEOUT_MS = 1000;
+
+/**
+ * Closes a connection the repository owns without ever hanging: QUIT (letting replies in flight
+ * arrive) only while it is connected, else an immediate disconnect. A QUIT queued on a connection
+ * that cannot reach its server would wait behind every queued command until their retries run out.
+ */
+export async function closeConnection(connection: RedisClient): Promise<void> {
+  if (connection.status === 'end') return;
+  if (connection.status !== 'ready') {
+    connection.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), QUIT_TIMEOUT_MS);
+  });
+  const quit = connection.quit().then(
+    () => false,
+    () => true,
+  );
+  try {
+    // A failed or stuck QUIT leaves a connection to drop; a finished one is closing by itself.
+    if (await Promise.race([quit, timedOut])) connection.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -27,6 +27,8 @@ const CLAIM_LEASE_MS = 60_000;
 /** Script runs per due-set shard in one sweep, so one sweep stays bounded. */
 const MAX_ROUNDS_PER_SHARD = 20;
 const EVENT_KINDS = new Set<SessionEventKind>(['created', 'deleted', 'expired']);
+/** Node timers fire after 1 ms instead when asked for a longer delay than this. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 function checkCount(name: string, value: number | undefined, fallback: number, min: number): number {
   const v = value ?? fallback;
@@ -64,7 +66,22 @@ export class RedisIndexedSessionRepository
   readonly #subscribed: Promise<void>;
 
   constructor(options: RedisIndexedSessionRepositoryOptions = {}) {
+    // Checked before super() opens a client, so a rejected option leaves no connection behind.
     const graceMs = checkCount('expiryGraceMs', options.expiryGraceMs, DEFAULT_GRACE_MS, 0);
+    const sweepIntervalMs = checkCount(
+      'sweepIntervalMs',
+      options.sweepIntervalMs,
+      DEFAULT_SWEEP_INTERVAL_MS,
+      0,
+    );
+    if (sweepIntervalMs > MAX_TIMER_MS) {
+      throw new InvalidArgumentError(
+        `sweepIntervalMs must be at most ${MAX_TIMER_MS} (Node timers cannot wait longer), got ${sweepIntervalMs}`,
+      );
+    }
+    const sweepBatch = Math.floor(
+      checkCount('sweepBatchSize', options.sweepBatchSize, DEFAULT_SWEEP_BATCH, 1),
+    );
     super(options, {
       indexed: true,
       events: true,
@@ -72,15 +89,7 @@ export class RedisIndexedSessionRepository
       markers: options.keyspaceNotifications === true,
       dueShards: options.dueShards,
     });
-    const sweepIntervalMs = checkCount(
-      'sweepIntervalMs',
-      options.sweepIntervalMs,
-      DEFAULT_SWEEP_INTERVAL_MS,
-      0,
-    );
-    this.#sweepBatch = Math.floor(
-      checkCount('sweepBatchSize', options.sweepBatchSize, DEFAULT_SWEEP_BATCH, 1),
-    );
+    this.#sweepBatch = sweepBatch;
     this.#emitter = new SessionEventEmitter<MapSession>(this.logger);
     this.#sweeper = new Sweeper(
       () => this.sweepExpiredSessions().then(() => undefined),
@@ -165,14 +174,28 @@ export class RedisIndexedSessionRepository
       // Sessions written by Spring Session carry no record: ask the resolver instead.
       const stored = hash.has(HASH_FIELDS.indexes) ? recordFromHash(hash) : this.indexValuesOf(session);
       if (stored[indexName] !== indexValue) {
-        prune.push(id);
+        // Names and values may contain ':', so another (name, value) of this session can map to
+        // the same set ('a:b'='c' and 'a'='b:c'): that entry is not ours to prune.
+        const sharesKey = Object.entries(stored).some(([n, v]) => this.keys.index(n, v) === indexKey);
+        if (!sharesKey) prune.push(id);
         continue;
       }
       found.set(id, this.adopt(session, recordFromHash(hash)));
     }
     if (prune.length > 0) {
       try {
-        await this.client.srem(indexKey, ...prune);
+        if (this.inline) {
+          await this.run('prune', [indexKey], [
+            this.scriptKeyPrefix + this.keys.sessionPrefix,
+            this.keys.sessionSuffix,
+            this.inlineIndexPrefix(),
+            ...prune,
+          ]);
+        } else {
+          // Cluster: the set and the hashes live in other slots, so this cannot re-check atomically;
+          // an entry a save re-files in between is lost until the session's index changes again.
+          await this.client.srem(indexKey, ...prune);
+        }
       } catch (err) {
         this.logger.warn('could not prune dead ids from a session index', err);
       }
@@ -215,7 +238,7 @@ export class RedisIndexedSessionRepository
     let expired = 0;
     const shards = this.keys.allDue();
     if (this.inline) {
-      for (const due of shards) expired += await this.#sweepStandalone(due);
+      for (const due of shards) if (!this.#sweeper.stopped) expired += await this.#sweepStandalone(due);
     } else {
       for (const count of await Promise.all(shards.map((shard) => this.#sweepShard(shard)))) expired += count;
     }
@@ -224,7 +247,7 @@ export class RedisIndexedSessionRepository
 
   async #sweepStandalone(due: string): Promise<number> {
     let expired = 0;
-    for (let round = 0; round < MAX_ROUNDS_PER_SHARD; round++) {
+    for (let round = 0; round < MAX_ROUNDS_PER_SHARD && !this.#sweeper.stopped; round++) {
       const markers = this.features.markers;
       const reply = (await this.run(
         'sweep',
@@ -250,7 +273,7 @@ export class RedisIndexedSessionRepository
   /** Cluster: claim on the shard, expire on each session's slot, settle back on the shard. */
   async #sweepShard(shard: string): Promise<number> {
     let expired = 0;
-    for (let round = 0; round < MAX_ROUNDS_PER_SHARD; round++) {
+    for (let round = 0; round < MAX_ROUNDS_PER_SHARD && !this.#sweeper.stopped; round++) {
       const now = this.settings.clock();
       const claimed = (await this.run('claim', [shard], [now, this.#sweepBatch, CLAIM_LEASE_MS])) as string[];
       const lease = claimed[0] as string;
@@ -297,10 +320,15 @@ export class RedisIndexedSessionRepository
   }
 
   #onEvent(message: string): void {
-    let parsed: { t?: unknown; id?: unknown; h?: unknown };
+    let parsed: { t?: unknown; id?: unknown; h?: unknown } | null;
     try {
       parsed = JSON.parse(message) as typeof parsed;
     } catch {
+      parsed = null;
+    }
+    // Anyone who can PUBLISH may write here: `null` or `42` parse too, and would throw below
+    // inside ioredis' event handler (an uncaught exception).
+    if (parsed === null || typeof parsed !== 'object') {
       this.logger.debug('ignored a malformed session event message');
       return;
     }

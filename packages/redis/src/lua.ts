@@ -14,6 +14,11 @@
  * costs a little on every call, and these scripts run on every request.
  */
 const HELPERS = {
+  valid_id: `
+-- core's id syntax (SESSION_ID_PATTERN): ids read back from Redis are checked before use.
+local function valid_id(id)
+  return type(id) == 'string' and #id >= 16 and #id <= 128 and string.find(id, '^[A-Za-z0-9_%-]+$') ~= nil
+end`,
   fields: `
 local F_CREATED = 'creationTime'
 local F_LAST = 'lastAccessedTime'
@@ -68,11 +73,18 @@ local function state_of(key)
   return r
 end`,
   records: `
+-- A record as stored, keeping only string names and values: anything else in a damaged field
+-- would make key building fail halfway through a script that already wrote.
 local function decode_record(text)
   if not text or text == '' then return {} end
   local ok, value = pcall(cjson.decode, text)
-  if ok and type(value) == 'table' then return value end
-  return {}
+  local record = {}
+  if ok and type(value) == 'table' then
+    for k, v in pairs(value) do
+      if type(k) == 'string' and type(v) == 'string' and v ~= '' then record[k] = v end
+    end
+  end
+  return record
 end
 
 local function encode_record(record)
@@ -161,7 +173,7 @@ return { 1, h }
  *   6 graceMs, 7 srcId, 8 dstId, 9 hasDue, 10 hasMarkers, 11 events channel or '',
  *   12 index prefix ('' = indexes kept by the client), 13 index delta JSON or '',
  *   14 seed pair count, then seed pairs, then set pair count, pairs, removed count, names.
- * Returns {0} (gone or expired: nothing written), {-1} (dst id taken), or
+ * Returns {0} (gone or expired, or new and already expired: nothing written), {-1} (dst id taken), or
  * {1, oldRecord, newRecord, dueAt} (records as JSON, '' when empty; dueAt '-1' for never).
  */
 export const SAVE_LUA = script(
@@ -207,6 +219,9 @@ if st == nil or not st.valid or is_expired(st.last, st.iv, now) then
   fresh = true
 end
 if src ~= dst and n_seed == 0 and redis.call('EXISTS', dst) == 1 then return { -1 } end
+-- A new session whose id a live session of another creation time already has is an id collision:
+-- merging would hand it that session's attributes. (The same new session saved twice matches.)
+if is_new and not fresh and n_seed == 0 and st.created ~= tonumber(ARGV[3]) then return { -1 } end
 
 local last = tonumber(ARGV[4])
 local iv = tonumber(ARGV[5])
@@ -215,8 +230,10 @@ if not fresh then
   if iv == nil then iv = st.iv end
 end
 if last == nil or iv == nil then return redis.error_reply('session save needs lastAccessedTime and interval') end
--- Never store a session that is already expired.
-if is_expired(last, iv, now) then return { 0 } end
+-- A new session that is already expired is never stored. A stored one that this save makes
+-- expired (interval 0, an old lastAccessedTime) takes the write with its due time in the past:
+-- readers see no session at once, and the sweeper (or the TTL) removes it.
+if fresh and is_expired(last, iv, now) then return { 0 } end
 
 local old_record = {}
 if not fresh then old_record = decode_record(st.record) end
@@ -313,6 +330,35 @@ return redis.call('HGETALL', KEYS[2])
 );
 
 /**
+ * Undoes {@link MOVE_OUT_LUA} after a failed id change: the session goes back under its old key
+ * with the TTL (and marker) its own fields call for, not the temp key's short lease.
+ * KEYS: tmp, src [, markerSrc]. ARGV: now, graceMs. Returns 1 when restored, else 0.
+ */
+export const MOVE_BACK_LUA = script(
+  ['fields', 'interval_of', 'state_of'],
+  `
+local tmp, key = KEYS[1], KEYS[2]
+if redis.call('EXISTS', tmp) == 0 or redis.call('EXISTS', key) == 1 then return 0 end
+local st = state_of(tmp)
+redis.call('RENAME', tmp, key)
+if st == nil or not st.valid then return 1 end
+if st.iv < 0 then
+  redis.call('PERSIST', key)
+  return 1
+end
+local left = st.last + st.iv - tonumber(ARGV[1])
+local ttl = math.floor(left + tonumber(ARGV[2]))
+if ttl <= 0 then
+  redis.call('DEL', key)
+  return 0
+end
+redis.call('PEXPIRE', key, ttl)
+if KEYS[3] and left >= 1 then redis.call('SET', KEYS[3], '', 'PX', math.floor(left)) end
+return 1
+`,
+);
+
+/**
  * Delete. KEYS: session [, due] [, marker]. ARGV: now, id, channel, index prefix, hasDue, hasMarker.
  * Publishes `deleted` (or `expired` when the session was already past due). Returns {0} when
  * absent, else {1, record}.
@@ -368,7 +414,7 @@ return encode_record(record)
  * index prefix, channel, graceMs. Returns {expiredCount, examinedCount}.
  */
 export const SWEEP_LUA = script(
-  ['fields', 'interval_of', 'is_expired', 'parse_hash', 'records', 'publish'],
+  ['valid_id', 'fields', 'interval_of', 'is_expired', 'parse_hash', 'records', 'publish'],
   `
 local due = KEYS[1]
 local now = tonumber(ARGV[1])
@@ -380,8 +426,13 @@ for i = 1, #ids, 2 do
   local id = ids[i]
   local score = tonumber(ids[i + 1])
   local key = prefix .. id .. suffix
-  local h = redis.call('HGETALL', key)
-  if #h == 0 then
+  local h = {}
+  local ok = valid_id(id)
+  if ok then h = redis.call('HGETALL', key) end
+  if not ok then
+    -- Not an id we could have written: drop the entry, touch no key it names.
+    redis.call('ZREM', due, id)
+  elseif #h == 0 then
     redis.call('ZREM', due, id)
     -- Gone before its grace ran out means deleted (that already had its event); else Redis
     -- dropped it by TTL while nobody swept.
@@ -459,13 +510,44 @@ return 1
 
 /**
  * Index lookup on standalone Redis in one round trip: the ids of an index set with their hashes.
- * KEYS: index set. ARGV: key prefix, key suffix. Returns {id1, hash1, id2, hash2, …}.
+ * KEYS: index set. ARGV: key prefix, key suffix. Returns {id1, hash1, id2, hash2, …} (an empty
+ * hash for a malformed id, which is never read).
  */
-export const INDEX_LOOKUP_LUA = `
+export const INDEX_LOOKUP_LUA = script(
+  ['valid_id'],
+  `
 local out = {}
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   out[#out + 1] = id
-  out[#out + 1] = redis.call('HGETALL', ARGV[1] .. id .. ARGV[2])
+  -- A malformed id names no key we read; the client prunes it with the empty reply.
+  if valid_id(id) then out[#out + 1] = redis.call('HGETALL', ARGV[1] .. id .. ARGV[2]) else out[#out + 1] = {} end
 end
 return out
-`;
+`,
+);
+
+/**
+ * Prunes ids from an index set on standalone Redis, re-checking each one at pruning time: the
+ * client judged them from a lookup, and a save since then may have filed the session there
+ * again. An id stays while its session's record files it under this set (under any name and
+ * value that spell this key). A session without a record (Spring's) keeps the client's verdict.
+ * KEYS: index set. ARGV: key prefix, key suffix, index prefix, ids…
+ */
+export const PRUNE_LUA = script(
+  ['valid_id', 'fields', 'records'],
+  `
+local removed = 0
+for i = 4, #ARGV do
+  local id = ARGV[i]
+  local keep = false
+  if valid_id(id) then
+    local text = redis.call('HGET', ARGV[1] .. id .. ARGV[2], F_IDX)
+    for name, value in pairs(decode_record(text)) do
+      if ARGV[3] .. name .. ':' .. value == KEYS[1] then keep = true end
+    end
+  end
+  if not keep then removed = removed + redis.call('SREM', KEYS[1], id) end
+end
+return removed
+`,
+);

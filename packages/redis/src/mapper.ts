@@ -116,7 +116,7 @@ export function parseRecord(text: string | undefined | null): Record<string, str
     const value = JSON.parse(text) as unknown;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+    for (const [k, v] of Object.entries(value)) if (typeof v === 'string' && v !== '') out[k] = v;
     return out;
   } catch {
     return {};

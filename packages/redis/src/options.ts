@@ -43,7 +43,10 @@ export interface RedisSessionRepositoryOptions extends SessionRepositoryOptions<
    * has replicas, 0 otherwise.
    */
   waitForReplicas?: number;
-  /** How long `WAIT` may block. Default 1000 ms; on timeout the save succeeds with a warning. */
+  /**
+   * How long `WAIT` may block, at least 1 ms (`WAIT` with 0 would block forever). Default 1000 ms;
+   * on timeout the save succeeds with a warning.
+   */
   waitTimeoutMs?: number;
 }
 
@@ -52,7 +55,7 @@ export interface RedisIndexedSessionRepositoryOptions extends RedisSessionReposi
   /**
    * How often this instance sweeps the due-time set for expired sessions (and publishes their
    * `expired` events). `expired` arrives within about this long after the due time. 0 turns the
-   * sweeper off (another instance must sweep). Default 1000 ms.
+   * sweeper off (another instance must sweep). At most 2³¹−1 ms (Node's timer limit). Default 1000 ms.
    */
   sweepIntervalMs?: number;
   /** Sessions claimed per script run of a sweep. Default 100. */

@@ -15,7 +15,7 @@ import {
   settleImmediateFlush,
 } from '@session/core';
 import type { Cluster } from 'ioredis';
-import { createClient, isClusterClient, storeError } from './client.js';
+import { closeConnection, createClient, isClusterClient, isClusterUrl, storeError } from './client.js';
 import { RedisKeyLayout } from './keys.js';
 import {
   ATTRIBUTE_PREFIX,
@@ -139,7 +139,13 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
       throw new InvalidArgumentError('client must be an ioredis Redis or Cluster instance');
     }
     this.#touchThresholdMs = checkNonNegative('touchThresholdMs', options.touchThresholdMs, 0);
-    this.#waitTimeoutMs = checkNonNegative('waitTimeoutMs', options.waitTimeoutMs, 1000);
+    this.#waitTimeoutMs = Math.ceil(checkNonNegative('waitTimeoutMs', options.waitTimeoutMs, 1000));
+    // WAIT with timeout 0 blocks forever: every save would hang while a replica is away.
+    if (this.#waitTimeoutMs < 1) {
+      throw new InvalidArgumentError(
+        `waitTimeoutMs must be at least 1 (WAIT 0 would block forever), got ${String(options.waitTimeoutMs)}`,
+      );
+    }
     if (
       options.waitForReplicas !== undefined &&
       !(Number.isInteger(options.waitForReplicas) && options.waitForReplicas >= 0)
@@ -153,14 +159,10 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     if (typeof this.#mapper !== 'function')
       throw new InvalidArgumentError('sessionMapper must be a function');
 
-    this.ownsClient = options.client === undefined;
-    this.client =
-      options.client ?? createClient(options.url ?? 'redis://127.0.0.1:6379', options.redisOptions);
-    if (this.ownsClient) {
-      // Our own client: a connection problem surfaces in the failing call, not as an unhandled event.
-      this.client.on('error', (err: unknown) => this.logger.debug('redis client error', err));
-    }
-    this.isCluster = isClusterClient(this.client);
+    // Every option is checked before a client is opened: a constructor that throws must leave no
+    // connection behind (it would keep retrying and the process alive).
+    const url = options.url ?? 'redis://127.0.0.1:6379';
+    this.isCluster = options.client !== undefined ? isClusterClient(options.client) : isClusterUrl(url);
     if (this.isCluster && options.hashTags === false) {
       throw new InvalidArgumentError(
         'hashTags cannot be turned off on Redis Cluster: a session must live in one slot',
@@ -169,6 +171,13 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     const dueShards = features.dueShards ?? (this.isCluster ? 16 : 1);
     if (!Number.isInteger(dueShards) || dueShards < 1 || dueShards > 1024) {
       throw new InvalidArgumentError(`dueShards must be an integer from 1 to 1024, got ${String(dueShards)}`);
+    }
+
+    this.ownsClient = options.client === undefined;
+    this.client = options.client ?? createClient(url, options.redisOptions);
+    if (this.ownsClient) {
+      // Our own client: a connection problem surfaces in the failing call, not as an unhandled event.
+      this.client.on('error', (err: unknown) => this.logger.debug('redis client error', err));
     }
     this.features = { ...features, dueShards };
     this.keys = new RedisKeyLayout(namespace, this.isCluster || options.hashTags === true, dueShards);
@@ -280,12 +289,7 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
 
   /** Closes what the repository owns; subclasses stop their own work first. */
   protected async closeResources(): Promise<void> {
-    if (!this.ownsClient) return;
-    try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect();
-    }
+    if (this.ownsClient) await closeConnection(this.client);
   }
 
   /** The index key prefix for scripts that keep index sets themselves (standalone), else ''. */
@@ -610,7 +614,9 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
 
   async #restoreMove(oldId: string, temp: string): Promise<void> {
     try {
-      await this.client.renamenx(temp, this.keys.session(oldId));
+      const keys = [temp, this.keys.session(oldId)];
+      if (this.features.markers) keys.push(this.keys.marker(oldId));
+      await this.run('moveBack', keys, [this.settings.clock(), this.features.graceMs]);
     } catch (err) {
       this.logger.error(`could not move session ${oldId.slice(0, 6)}… back after a failed id change`, err);
     }

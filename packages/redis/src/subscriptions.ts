@@ -1,6 +1,6 @@
 import type { SessionLogger } from '@session/core';
 import type { Cluster, Redis } from 'ioredis';
-import { isClusterClient } from './client.js';
+import { closeConnection, isClusterClient } from './client.js';
 import type { RedisClient } from './options.js';
 
 /** What the subscriptions deliver. */
@@ -9,14 +9,6 @@ export interface SubscriptionHandlers {
   onEvent(message: string): void;
   /** A key expired (keyspace notification), when watching is on. */
   onKeyExpired(key: string): void;
-}
-
-async function quietly(close: () => Promise<unknown>, fallback: () => void): Promise<void> {
-  try {
-    await close();
-  } catch {
-    fallback();
-  }
 }
 
 /**
@@ -63,12 +55,37 @@ export class RedisSubscriptions {
     });
     const channels =
       !cluster && this.#keyeventChannel !== undefined ? [channel, this.#keyeventChannel] : [channel];
-    const subscribed = this.#events.subscribe(...channels).then(() => undefined);
+    // ioredis resubscribes after a reconnect only to channels whose SUBSCRIBE once succeeded; one
+    // that failed (Redis down at startup) is retried on every new connection until it holds.
+    let state: 'pending' | 'active' | 'failed' = 'pending';
+    const subscribe = (): Promise<void> => {
+      state = 'pending';
+      const attempt = this.#events.subscribe(...channels).then(() => undefined);
+      attempt.then(
+        () => {
+          state = 'active';
+        },
+        () => {
+          state = 'failed';
+        },
+      );
+      return attempt;
+    };
+    const subscribed = subscribe();
+    this.#events.on('ready', () => {
+      if (state !== 'failed' || this.#closed) return;
+      subscribe().catch((err: unknown) =>
+        this.#logger.warn('session event subscription failed; retrying on reconnect', err),
+      );
+    });
     const watched =
       cluster && this.#keyeventChannel !== undefined ? this.#watchMasters(client as Cluster) : undefined;
     this.ready = Promise.all([subscribed, watched]).then(() => undefined);
     // `ready` is awaited by whoever needs it; an early failure must not be an unhandled rejection.
-    this.ready.catch((err) => this.#logger.warn('session event subscription failed', err));
+    this.ready.catch((err) => {
+      // Closing before the subscription held cuts it short: nothing to report then.
+      if (!this.#closed) this.#logger.warn('session event subscription failed', err);
+    });
   }
 
   async #watchMasters(cluster: Cluster): Promise<void> {
@@ -123,18 +140,7 @@ export class RedisSubscriptions {
       cluster.off('-node', this.#onTopology);
     }
     const events = this.#events;
-    await Promise.all([
-      quietly(
-        () => events.quit(),
-        () => events.disconnect(),
-      ),
-      ...[...this.#masterWatchers.values()].map((w) =>
-        quietly(
-          () => w.quit(),
-          () => w.disconnect(),
-        ),
-      ),
-    ]);
+    await Promise.all([events, ...this.#masterWatchers.values()].map((c) => closeConnection(c)));
     this.#masterWatchers.clear();
   }
 }

@@ -40,11 +40,28 @@ export class Sweeper {
     while (this.#running !== undefined) await this.#running;
   }
 
-  async stop(): Promise<void> {
+  /** True once {@link stop} was called: a running sweep ends after its current step. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /**
+   * Stops the timer and waits for a running sweep, at most `maxWaitMs`: a sweep stuck on an
+   * unreachable server (its client retrying forever) must not keep `close()` from returning.
+   */
+  async stop(maxWaitMs = 1000): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.idle();
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxWaitMs);
+    });
+    try {
+      await Promise.race([this.idle(), gaveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #run(): Promise<void> {

@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import {
   createRepositoryFromConfig,
+  InvalidSessionIdError,
   type MapSession,
   PRINCIPAL_NAME_INDEX_NAME,
   type SessionEvent,
 } from '@session/core';
 import { waitFor } from '@session/testkit';
-import { type RedisTestCluster, startRedisCluster } from '@session/testkit/redis';
+import { type RedisTestCluster, readCommandStats, startRedisCluster } from '@session/testkit/redis';
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { RedisIndexedSessionRepository, RedisSessionRepository } from '../src/index.js';
@@ -88,18 +90,63 @@ it('the plain repository works on the cluster too, id changes across slots inclu
   await repo.close();
 });
 
-it('the sweep covers every master: sessions in all slots expire with one event each', async () => {
-  const repo = new RedisIndexedSessionRepository({
+it('a cross-slot id change that fails puts the session back with its own TTL, not the move lease', async () => {
+  let nextId: string | undefined;
+  const generate = () => randomBytes(24).toString('base64url');
+  const repo = new RedisSessionRepository({
     client,
-    namespace: `sw${Date.now()}`,
+    namespace: uniqueNamespace('mb'),
+    idGenerator: () => nextId ?? generate(),
+    logger: silent,
+  });
+  const session = await repo.createSession();
+  session.set('keep', 1);
+  await repo.save(session);
+  const taken = await repo.createSession();
+  while (keySlot(repo.keys.session(taken.id)) === keySlot(repo.keys.session(session.id)))
+    taken.changeSessionId();
+  taken.set('other', 1);
+  await repo.save(taken);
+  const loaded = (await repo.findById(session.id)) as MapSession;
+  nextId = taken.id;
+  loaded.changeSessionId();
+  nextId = undefined;
+  // The new id is in use: the move is undone.
+  await expect(repo.save(loaded)).rejects.toThrow(InvalidSessionIdError);
+  expect(await client.exists(repo.keys.moving(session.id))).toBe(0);
+  // Default interval 30 min: far beyond the 60 s a session may hide under its temp key. (Read
+  // before findById, whose touch would reset the TTL anyway.)
+  expect(await client.pttl(repo.keys.session(session.id))).toBeGreaterThan(25 * 60_000);
+  expect((await repo.findById(session.id))?.get('keep')).toBe(1);
+  await repo.close();
+});
+
+it('the sweep covers every master: sessions in all slots expire with one event each, on each of two instances', async () => {
+  const namespace = `sw${Date.now()}`;
+  const repo = new RedisIndexedSessionRepository({ client, namespace, sweepIntervalMs: 100, logger: silent });
+  const peerClient = new Cluster(cluster.nodes.map((n) => ({ host: n.host, port: n.port })));
+  const peer = new RedisIndexedSessionRepository({
+    client: peerClient,
+    namespace,
     sweepIntervalMs: 100,
     logger: silent,
   });
-  await repo.ready();
+  await Promise.all([repo.ready(), peer.ready()]);
   const expired: SessionEvent<MapSession>[] = [];
   repo.on('expired', (event) => {
     expired.push(event);
   });
+  const peerExpired: string[] = [];
+  peer.on('expired', (event) => {
+    peerExpired.push(event.sessionId);
+  });
+  // SREMs run by clients (not scripts) on Cluster: counted by the servers themselves.
+  const sremCalls = async () => {
+    let calls = 0;
+    for (const master of await cluster.masters()) calls += (await readCommandStats(master)).srem ?? 0;
+    return calls;
+  };
+  const sremBefore = await sremCalls();
   const ids: string[] = [];
   for (let i = 0; i < 30; i++) {
     const session = await repo.createSession();
@@ -114,14 +161,19 @@ it('the sweep covers every master: sessions in all slots expire with one event e
   expect(masters.size).toBeGreaterThan(1);
   await waitFor(() => (expired.length >= ids.length ? true : undefined), 10_000, 'not every session expired');
   await new Promise((resolve) => setTimeout(resolve, 300));
+  await waitFor(() => (peerExpired.length >= ids.length ? true : undefined), 5000, 'the peer missed events');
   expect(expired.map((e) => e.sessionId).sort()).toEqual([...ids].sort());
+  expect([...peerExpired].sort()).toEqual([...ids].sort());
   expect(expired.every((e) => e.session?.get('i') !== undefined)).toBe(true);
+  // Each expired session's index entry was pruned once, by whichever instance claimed it.
+  expect((await sremCalls()) - sremBefore).toBe(ids.length);
   for (const id of ids) expect(await client.exists(repo.keys.session(id))).toBe(0);
   // The sweeper pruned the index sets (in other slots) and emptied every due-set shard.
   for (let u = 0; u < 3; u++)
     expect(await client.scard(repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, `sweep-user-${u}`))).toBe(0);
   for (const shard of repo.keys.allDue()) expect(await client.zcard(shard)).toBe(0);
-  await repo.close();
+  await Promise.all([repo.close(), peer.close()]);
+  peerClient.disconnect();
 });
 
 async function eventually<T>(fn: () => Promise<T>, withinMs: number): Promise<T> {
@@ -196,6 +248,76 @@ it('SIGKILL of a master during a run loses no committed session once its replica
   // Proof that sessions on the killed master were part of the check.
   expect(onVictim).toBeGreaterThan(0);
   await repo.close();
+}, 60_000);
+
+it('the event subscriber moves to another node when its node dies, and events keep arriving', async () => {
+  // Runs after the failover test: one master may have no replica left, so pick a listener whose
+  // subscriber sits on a node that can die without taking slots down.
+  const namespace = uniqueNamespace('sub');
+  const channel = `${namespace}:events`;
+  const masters = await cluster.masters();
+  const replicas = await cluster.replicas();
+  const live = [...masters, ...replicas];
+  const subscriberNode = async () => {
+    for (const node of live) {
+      const reply = (await client
+        .nodes('all')
+        .find((n) => n.options.port === node.port)
+        ?.pubsub('NUMSUB', channel)) as [string, number] | undefined;
+      if (Number(reply?.[1] ?? 0) > 0) return node;
+    }
+    return undefined;
+  };
+  const replicaCount = async (port: number) => {
+    const nodes = String(
+      await client
+        .nodes('all')
+        .find((n) => n.options.port === port)
+        ?.cluster('NODES'),
+    );
+    const myId = nodes
+      .split('\n')
+      .find((line) => line.includes('myself'))
+      ?.split(' ')[0];
+    return nodes.split('\n').filter((line) => line.split(' ')[3] === myId).length;
+  };
+  let listener: RedisIndexedSessionRepository | undefined;
+  let victim: { port: number } | undefined;
+  for (let attempt = 0; attempt < 20 && victim === undefined; attempt++) {
+    listener = new RedisIndexedSessionRepository({ client, namespace, sweepIntervalMs: 0, logger: silent });
+    await listener.ready();
+    const node = await subscriberNode();
+    const isMaster = masters.some((m) => m.port === node?.port);
+    if (node !== undefined && (!isMaster || (await replicaCount(node.port)) > 0)) victim = node;
+    else await listener.close();
+  }
+  if (listener === undefined || victim === undefined) throw new Error('no subscriber on a node that may die');
+  const deleted: string[] = [];
+  listener.on('deleted', (event) => {
+    deleted.push(event.sessionId);
+  });
+  await cluster.killNode(victim.port);
+  await cluster.waitUntilHealthy();
+  const peerClient = new Cluster(cluster.nodes.map((n) => ({ host: n.host, port: n.port })));
+  const peer = new RedisIndexedSessionRepository({
+    client: peerClient,
+    namespace,
+    sweepIntervalMs: 0,
+    logger: silent,
+  });
+  await peer.ready();
+  const id = await eventually(async () => {
+    const session = await peer.createSession();
+    session.set('a', 1);
+    await peer.save(session);
+    await peer.deleteById(session.id);
+    await waitFor(() => (deleted.includes(session.id) ? true : undefined), 2000, 'no deleted event');
+    return session.id;
+  }, 10_000);
+  expect(deleted).toContain(id);
+  expect(new Set(deleted).size).toBe(deleted.length);
+  await Promise.all([listener.close(), peer.close()]);
+  peerClient.disconnect();
 }, 60_000);
 
 it('keySlot agrees with CLUSTER KEYSLOT, hash tags included', async () => {

@@ -1,5 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { findFreePort, RedisServerUnavailableError, startRedisServer } from '@session/testkit/redis';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  findFreePort,
+  parseMonitorLine,
+  RedisServerUnavailableError,
+  startRedisCluster,
+  startRedisServer,
+} from '@session/testkit/redis';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -90,5 +98,49 @@ describe('startRedisServer', () => {
         /container fallback failed: .+\n.*install redis-server/s,
       );
     }
+  });
+});
+
+describe('startRedisCluster', () => {
+  it('when one node fails to start, the nodes that did start are stopped too', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'launcher-test-'));
+    // A redis-server stand-in: the first launch fails, the others start real servers and record their pids.
+    const wrapper = join(scratch, 'redis-server');
+    writeFileSync(
+      wrapper,
+      [
+        '#!/bin/sh',
+        `if mkdir "${scratch}/first" 2>/dev/null; then echo "refusing to start" >&2; exit 1; fi`,
+        `echo $$ >> "${scratch}/pids"`,
+        'exec redis-server "$@"',
+      ].join('\n'),
+    );
+    chmodSync(wrapper, 0o755);
+    let pids: number[] = [];
+    try {
+      await expect(
+        startRedisCluster({ masters: 2, replicasPerMaster: 0, binary: wrapper, useEnv: false }),
+      ).rejects.toThrow(/exited during startup/);
+      pids = readFileSync(join(scratch, 'pids'), 'utf8').trim().split('\n').map(Number);
+      expect(pids).toHaveLength(1);
+      expect(pids.filter(isRunning)).toEqual([]);
+    } finally {
+      for (const pid of pids.filter(isRunning)) process.kill(pid, 'SIGKILL');
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('parseMonitorLine', () => {
+  it('decodes escaped bytes as UTF-8 and marks commands scripts ran', () => {
+    const line =
+      '1700000000.123456 [0 lua] "hget" "spring:session:sessions:x" "sessionAttr:\\xc3\\xbc \\"q\\""';
+    expect(parseMonitorLine(line)).toEqual({
+      name: 'hget',
+      args: ['spring:session:sessions:x', 'sessionAttr:ü "q"'],
+      source: 'lua',
+      fromScript: true,
+    });
+    expect(parseMonitorLine('1700000000.1 [0 127.0.0.1:5000] "GET" "k"')?.fromScript).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { CorruptSessionDataError, defaultSerializer, InvalidStoreConfigError } from '@session/core';
+import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { parseClusterUrl } from '../src/client.js';
+import { createClient, parseClusterUrl } from '../src/client.js';
 import { defaultRedisSessionMapper, parseRedisStoreUrl, RedisKeyLayout } from '../src/index.js';
 import { shardOf } from '../src/keys.js';
 
@@ -34,7 +35,26 @@ describe('store URLs', () => {
       tls: true,
     });
     expect(() => parseClusterUrl('redis-cluster://')).toThrow(InvalidStoreConfigError);
+    // Not silently taken as odd host names: a port that is no number, a path, bad escapes.
+    expect(() => parseClusterUrl('redis-cluster://h:abc')).toThrow(InvalidStoreConfigError);
+    expect(() => parseClusterUrl('redis-cluster://h:7000/0')).toThrow(InvalidStoreConfigError);
+    expect(() => parseClusterUrl('redis-cluster://[::1')).toThrow(InvalidStoreConfigError);
+    expect(() => parseClusterUrl('redis-cluster://u:%E0%A4%A@h:7000')).toThrow(InvalidStoreConfigError);
     expect(() => parseClusterUrl('redis+cluster://h:99999')).toThrow(InvalidStoreConfigError);
+  });
+});
+
+describe('createClient', () => {
+  it('turns TLS on for rediss:// in any letter case (never plain text by accident)', () => {
+    for (const url of ['rediss://127.0.0.1:1/2', 'REDISS://127.0.0.1:1/2', 'Rediss://u:p@127.0.0.1:1/2']) {
+      const client = createClient(url, { lazyConnect: true }) as Redis;
+      expect(client.options.tls, url).toBeTruthy();
+      expect(client.options.db, url).toBe(2);
+      client.disconnect();
+    }
+    const plain = createClient('redis://127.0.0.1:1', { lazyConnect: true }) as Redis;
+    expect(plain.options.tls).toBeFalsy();
+    plain.disconnect();
   });
 });
 

@@ -43,8 +43,8 @@ export function idsFromResolver(req: IncomingMessage, resolver: IdReader): Upgra
 export function idsFromQuery(req: IncomingMessage, name: string): UpgradeIdCandidate[] {
   const url = req.url;
   if (url === undefined || !url.includes('?')) return [];
-  // Only the query matters; the base just makes a relative request target parseable.
-  const params = new URL(url, 'http://localhost').searchParams;
+  // Only the query matters, so parse just that: a request target such as `//[` is no URL at all.
+  const params = new URLSearchParams(url.slice(url.indexOf('?') + 1).split('#')[0]);
   return params.getAll(name).map((id) => ({ id, source: 'query' as const }));
 }
 

@@ -79,6 +79,8 @@ interface SocketState<S extends Session> {
   readonly holder: SessionHolder<S>;
   /** Answered the last ping. */
   alive: boolean;
+  /** Removes the listeners {@link WebSocketSessions.bind} put on the socket. */
+  release: () => void;
 }
 
 const CLOSE_REASONS: Record<SessionEndReason, string> = {
@@ -92,6 +94,32 @@ const RECENTLY_ENDED_TTL_MS = 60_000;
 const RECENTLY_ENDED_MAX = 1024;
 // setTimeout's ceiling (about 24.8 days).
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** Upgrade listeners installed by {@link WebSocketSessions.attach}, of every instance. */
+const attachListeners = new WeakSet<UpgradeListener>();
+/** Upgrade requests one of those listeners took (or refused). */
+const claimedUpgrades = new WeakSet<IncomingMessage>();
+
+/**
+ * An upgrade for a path no attached WebSocketServer serves would stay open forever: Node hands
+ * upgraded sockets to the listeners and never times them out. When every `upgrade` listener of the
+ * server is ours and none took the request, answer 400 as `ws` does for a wrong path.
+ */
+function refuseIfUnclaimed(server: UpgradeEmitter, req: IncomingMessage, socket: Duplex): void {
+  const listeners = (server as { listeners?: (event: 'upgrade') => unknown[] }).listeners?.('upgrade');
+  if (listeners === undefined) return;
+  if (!listeners.every((listener) => attachListeners.has(listener as UpgradeListener))) return;
+  // The other listeners run after this one within the same emit; decide once they all have.
+  setImmediate(() => {
+    if (claimedUpgrades.has(req)) return;
+    claimedUpgrades.add(req);
+    // Node removed its own error handler when it handed the socket over; a reset must not crash us.
+    socket.on('error', () => socket.destroy());
+    rejectUpgrade(socket, 400, 'Bad Request');
+  });
+}
 
 /** Sessions with change tracking say whether a save would write anything; others are always saved. */
 function needsSave(session: Session): boolean {
@@ -155,16 +183,23 @@ export class WebSocketSessions<S extends Session = Session> {
    * Handles WebSocket upgrades on `server` for `wss` (created with `{ noServer: true }`):
    * authenticates, answers 401/403/503 on failure, else completes the handshake, binds the
    * session to the socket and emits `connection` on `wss`. Returns a function that detaches.
+   * An upgrade whose path none of the attached servers serves is answered 400, unless the server
+   * has other `upgrade` listeners that may take it.
    */
   attach(server: UpgradeEmitter, wss: WebSocketServer): () => void {
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
       // Another WebSocketServer on the same server may own this path.
-      if (!wss.shouldHandle(req)) return;
+      if (!wss.shouldHandle(req)) {
+        refuseIfUnclaimed(server, req, socket);
+        return;
+      }
+      claimedUpgrades.add(req);
       this.#upgrade(wss, req, socket, head).catch((err: unknown) => {
         this.#options.logger.error('a WebSocket upgrade failed', err);
         socket.destroy();
       });
     };
+    attachListeners.add(onUpgrade);
     server.on('upgrade', onUpgrade);
     const detach = () => {
       server.off('upgrade', onUpgrade);
@@ -312,14 +347,25 @@ export class WebSocketSessions<S extends Session = Session> {
       this.#exposeOnRequest(req, holder);
     }
     this.#expose(ws, holder);
-    const state: SocketState<S> = { holder, alive: true };
-    this.#sockets.set(ws, state);
-    ws.once('close', () => this.#unbind(ws));
-    ws.on('pong', () => {
+    const onClose = () => this.#unbind(ws);
+    const onPong = () => {
       state.alive = true;
       if (this.#options.touchOnPong) this.#activity(state);
-    });
-    ws.on('message', () => this.#activity(state));
+    };
+    const onMessage = () => this.#activity(state);
+    const state: SocketState<S> = {
+      holder,
+      alive: true,
+      release: () => {
+        ws.off('close', onClose);
+        ws.off('pong', onPong);
+        ws.off('message', onMessage);
+      },
+    };
+    this.#sockets.set(ws, state);
+    ws.once('close', onClose);
+    ws.on('pong', onPong);
+    ws.on('message', onMessage);
     this.#startPinging();
 
     const session = holder.session;
@@ -368,6 +414,8 @@ export class WebSocketSessions<S extends Session = Session> {
     for (const detach of [...this.#detachers]) detach();
     if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
     for (const entry of this.#entries.values()) clearTimeout(entry.expiryTimer);
+    // Sockets outlive this instance: their messages must not keep reaching the store through us.
+    for (const state of this.#sockets.values()) state.release();
     this.#entries.clear();
     this.#sockets.clear();
   }
@@ -451,7 +499,7 @@ export class WebSocketSessions<S extends Session = Session> {
 
   #activity(state: SocketState<S>): void {
     const entry = state.holder.entry;
-    if (entry === undefined || entry.ended) return;
+    if (entry === undefined || entry.ended || this.#closed) return;
     const now = this.#options.clock();
     const every = this.#touchEveryMs(entry.session);
     if (entry.failedAt !== undefined && now - entry.failedAt < every) return;

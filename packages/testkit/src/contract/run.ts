@@ -11,8 +11,21 @@ import { peerCases } from './cases/peers.js';
 import { resurrectionCases } from './cases/resurrection.js';
 import { timeCases } from './cases/times.js';
 import { valueCases } from './cases/values.js';
-import { createContext } from './context.js';
+import { createContext, type SuiteContext } from './context.js';
 import type { ContractOptions } from './types.js';
+
+/** One placeholder test, reported as skipped, so a report shows a capability was not tested. */
+function notDeclared<S extends Session>(
+  ctx: SuiteContext<S>,
+  group: string,
+  capability: keyof ContractOptions['capabilities'],
+): void {
+  ctx.describe(group, () => {
+    ctx.it(`${group} (capability not declared)`, async () =>
+      ctx.notExercised(`the store declares capabilities.${capability}: false`),
+    );
+  });
+}
 
 /**
  * Registers the session repository contract suite with the caller's test framework:
@@ -30,7 +43,8 @@ import type { ContractOptions } from './types.js';
  * });
  * ```
  *
- * Index tests run only with `capabilities.indexed`, event tests only with `capabilities.events`.
+ * Index tests run only with `capabilities.indexed`, event tests only with `capabilities.events`;
+ * without them one placeholder test per group is reported as skipped, naming the capability.
  */
 export function runSessionRepositoryContract<S extends Session>(options: ContractOptions<S>): void {
   if (typeof options?.createHarness !== 'function')
@@ -51,6 +65,8 @@ export function runSessionRepositoryContract<S extends Session>(options: Contrac
     valueCases(ctx);
     peerCases(ctx);
     if (options.capabilities.indexed) indexCases(ctx);
+    else notDeclared(ctx, 'indexes', 'indexed');
     if (options.capabilities.events) eventCases(ctx);
+    else notDeclared(ctx, 'events', 'events');
   });
 }

@@ -1,7 +1,10 @@
 import type { Session, SessionRepository, SessionRepositoryOptions } from '@session/core';
 
-/** A test body; may be async. */
-export type ContractTestFn = () => void | Promise<void>;
+/**
+ * A test body; may be async. Frameworks that pass a test context (vitest) hand it in as the
+ * optional argument; the suite uses it only to mark tests skipped (see {@link ContractTestApi.skip}).
+ */
+export type ContractTestFn = (testContext?: unknown) => void | Promise<void>;
 
 /**
  * The matchers the suite uses. Vitest's and Jest's `expect(value)` results both satisfy it.
@@ -40,6 +43,18 @@ export interface ContractTestApi {
   afterAll(fn: ContractTestFn, timeoutMs?: number): unknown;
   beforeEach(fn: ContractTestFn, timeoutMs?: number): unknown;
   afterEach(fn: ContractTestFn, timeoutMs?: number): unknown;
+  /**
+   * Optional: marks the running test as skipped with `reason`. The suite calls it from inside a
+   * test whose subject the harness does not offer (no `createPeer`, no `backendOperations`), so
+   * such a test is reported as skipped, never as a silent pass. `testContext` is what the
+   * framework passed to the test body. It should throw (as vitest's `context.skip` does) or
+   * record the skip; the test ends either way.
+   *
+   * Without it the suite uses the test context's own `skip(note)` when there is one (vitest 3),
+   * and otherwise prints `not exercised: <reason>` as a warning and lets the test pass (Jest has
+   * no runtime skip).
+   */
+  skip?(reason: string, testContext: unknown): void;
 }
 
 /** Reads that go straight to the backend, bypassing the repository (Auth.js-adapter style checks). */

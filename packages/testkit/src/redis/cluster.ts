@@ -298,7 +298,9 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
 
   try {
     const taken = new Set<number>();
-    const launched = await Promise.all(
+    // Settle every launch before judging: a node that started must be registered for stopAll even
+    // when another failed, or it would outlive this call.
+    const settled = await Promise.allSettled(
       Array.from({ length: total }, () =>
         launchRedisProcess({
           binary,
@@ -335,7 +337,15 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
         }),
       ),
     );
-    for (const child of launched) processes.set(child.port, child);
+    const launched: ManagedProcess[] = [];
+    for (const result of settled) {
+      if (result.status === 'fulfilled') {
+        launched.push(result.value);
+        processes.set(result.value.port, result.value);
+      }
+    }
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     const nodes: RedisClusterNode[] = launched.map((child) => ({ host: LOOPBACK, port: child.port }));
     await formCluster(nodes, busPorts, masterCount, replicasPerMaster, startTimeoutMs);
     return clusterApi(nodes, 'process', processes, stopAll);

@@ -80,6 +80,8 @@ export interface LaunchOptions {
   /** Also reserve a second port (the cluster bus). */
   needsBusPort?: boolean;
   startTimeoutMs: number;
+  /** A fixed port (tried once) instead of a free one. */
+  port?: number;
   /** Ports already handed out in this launch (never reused). */
   taken?: Set<number>;
 }
@@ -99,8 +101,9 @@ async function freePortNotIn(taken: Set<number>): Promise<number> {
 export async function launchRedisProcess(options: LaunchOptions): Promise<ManagedProcess> {
   const taken = options.taken ?? new Set<number>();
   let lastOutput = '';
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePortNotIn(taken);
+  const attempts = options.port === undefined ? 5 : 1;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const port = options.port ?? (await freePortNotIn(taken));
     taken.add(port);
     const busPort = options.needsBusPort ? await freePortNotIn(taken) : 0;
     if (busPort > 0) taken.add(busPort);
@@ -112,9 +115,9 @@ export async function launchRedisProcess(options: LaunchOptions): Promise<Manage
     } catch (err) {
       lastOutput = child.output();
       await child.kill();
-      if (/Address already in use|EADDRINUSE/i.test(lastOutput)) continue;
+      if (options.port === undefined && /Address already in use|EADDRINUSE/i.test(lastOutput)) continue;
       throw err;
     }
   }
-  throw new Error(`redis-server could not bind a free port after 5 attempts:\n${lastOutput}`);
+  throw new Error(`redis-server could not bind a port after ${attempts} attempt(s):\n${lastOutput}`);
 }

@@ -40,8 +40,9 @@ export function parseMonitorLine(line: string): MonitoredCommand | undefined {
   const match = /^\d+\.\d+ \[\d+ ([^\]]+)\] (.*)$/.exec(line);
   if (!match) return undefined;
   const source = match[1] as string;
+  // MONITOR escapes every byte outside printable ASCII as \xNN: rebuild the bytes, then read UTF-8.
   const words = [...(match[2] as string).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) =>
-    unquote(m[1] as string),
+    Buffer.from(unquote(m[1] as string), 'latin1').toString('utf8'),
   );
   const [name = '', ...args] = words;
   return { name: name.toLowerCase(), args, source, fromScript: source === 'lua' };

@@ -37,6 +37,11 @@ export interface StartRedisServerOptions {
   containers?: boolean;
   /** Image for the container fallback. Default `redis:7-alpine`. */
   containerImage?: string;
+  /**
+   * Listen on this loopback port instead of a free one (e.g. to restart a server where its clients
+   * reconnect). No retry when it is taken. Default: a free port.
+   */
+  port?: number;
   /** How long to wait for the server to answer PING. Default 10 000 ms. */
   startTimeoutMs?: number;
 }
@@ -110,6 +115,7 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
       binary,
       dir,
       startTimeoutMs,
+      ...(options.port !== undefined ? { port: options.port } : {}),
       args: () => ['--save', '', '--appendonly', 'no', '--dir', dir, ...(options.args ?? [])],
     });
     let stopped: Promise<void> | undefined;

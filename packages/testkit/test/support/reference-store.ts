@@ -41,6 +41,8 @@ export interface Bugs {
   noSweeper?: boolean;
   peersMissEvents?: boolean;
   indexFromCopy?: boolean;
+  forgetInFlightChanges?: boolean;
+  ignoreLastAccessedChange?: boolean;
 }
 
 /** What several {@link ReferenceStore} instances share: the rows and an event bus (like pub/sub). */
@@ -111,6 +113,11 @@ export class ReferenceStore
     if (this.#opts.flushMode === 'immediate' && !this.#bugs.noImmediateFlush)
       await settleImmediateFlush(session);
     this.#write(session);
+    if (this.#bugs.forgetInFlightChanges) {
+      // Like a networked store that marks the whole session saved when its write returns.
+      await new Promise((resolve) => setImmediate(resolve));
+      session.markSaved();
+    }
   }
 
   async findById(id: string): Promise<MapSession | null> {
@@ -270,7 +277,8 @@ export class ReferenceStore
     if (this.#bugs.fullOverwrite) row.attrs.clear();
     for (const [name, value] of encoded) row.attrs.set(name, value);
     if (!this.#bugs.dropRemovals) for (const name of delta.removedAttributes) row.attrs.delete(name);
-    if (delta.isNew || delta.lastAccessedTimeChanged) row.lastAccessedTime = delta.lastAccessedTime;
+    if (delta.isNew || (delta.lastAccessedTimeChanged && !this.#bugs.ignoreLastAccessedChange))
+      row.lastAccessedTime = delta.lastAccessedTime;
     if (delta.isNew || (delta.maxInactiveIntervalChanged && !this.#bugs.ignoreIntervalChange)) {
       row.interval = delta.maxInactiveIntervalMs;
     }

@@ -170,11 +170,12 @@ export function eventCases<S extends Session>(ctx: SuiteContext<S>): void {
           const gone = await saved({}, (s) => {
             s.maxInactiveIntervalMs = m;
           });
+          // Deleted right away, well before its due time even on a loaded machine.
+          await repo.deleteById(gone.id);
           const eternal = await saved({}, (s) => {
             s.maxInactiveIntervalMs = -1;
             s.lastAccessedTime = Date.now() - 3600_000;
           });
-          await repo.deleteById(gone.id);
           const fence = await saved({}, (s) => {
             s.maxInactiveIntervalMs = m;
           });
@@ -249,7 +250,7 @@ export function eventCases<S extends Session>(ctx: SuiteContext<S>): void {
       'a peer instance on the same backend receives deleted and expired events (when the harness has createPeer)',
       async () => {
         await ctx.withHarness({}, async ({ repo, saved, harness }) => {
-          if (harness.createPeer === undefined) return;
+          if (harness.createPeer === undefined) return ctx.notExercised('the harness has no createPeer');
           const peer = evented(await harness.createPeer());
           const peerDeleted = record(peer, 'deleted');
           const peerExpired = record(peer, 'expired');
