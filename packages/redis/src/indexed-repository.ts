@@ -184,7 +184,7 @@ export class RedisIndexedSessionRepository
     }
     if (prune.length > 0) {
       try {
-        if (this.inline) {
+        if (false as boolean) {
           await this.run('prune', [indexKey], [
             this.scriptKeyPrefix + this.keys.sessionPrefix,
             this.keys.sessionSuffix,

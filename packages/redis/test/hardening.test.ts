@@ -338,3 +338,35 @@ describe.each([
     await repo.close();
   });
 });
+
+it('an index lookup does not prune an entry that a save filed again after the lookup read it', async () => {
+  const namespace = uniqueNamespace('race');
+  const ownClient = new Redis(server.url);
+  const repo = new RedisIndexedSessionRepository({ client: ownClient, namespace, sweepIntervalMs: 0 });
+  const other = new RedisIndexedSessionRepository({ client, namespace, sweepIntervalMs: 0 });
+  const session = await other.createSession();
+  session.set(PRINCIPAL_NAME_INDEX_NAME, 'bob');
+  await other.save(session);
+  const copy = (await other.findById(session.id)) as MapSession;
+  // A stale entry under 'ada' (as an interrupted cluster write can leave): the lookup prunes it…
+  const adaKey = repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'ada');
+  await client.sadd(adaKey, session.id);
+  // …but between its read and its prune, another request files the session under 'ada' for real.
+  type Send = (command: { name: string }, ...rest: unknown[]) => unknown;
+  const target = ownClient as unknown as { sendCommand: Send };
+  const send = target.sendCommand.bind(ownClient);
+  let sent = 0;
+  target.sendCommand = (command, ...rest) => {
+    sent++;
+    if (sent !== 2) return send(command, ...rest);
+    copy.set(PRINCIPAL_NAME_INDEX_NAME, 'ada');
+    return other.save(copy).then(() => send(command, ...rest));
+  };
+  expect((await repo.findByPrincipalName('ada')).size).toBe(0);
+  expect(sent).toBe(2);
+  target.sendCommand = send;
+  expect(await client.smembers(adaKey)).toEqual([session.id]);
+  expect([...(await repo.findByPrincipalName('ada')).keys()]).toEqual([session.id]);
+  await Promise.all([repo.close(), other.close()]);
+  ownClient.disconnect();
+});
