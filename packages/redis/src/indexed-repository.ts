@@ -184,13 +184,17 @@ export class RedisIndexedSessionRepository
     }
     if (prune.length > 0) {
       try {
-        if (false as boolean) {
-          await this.run('prune', [indexKey], [
-            this.scriptKeyPrefix + this.keys.sessionPrefix,
-            this.keys.sessionSuffix,
-            this.inlineIndexPrefix(),
-            ...prune,
-          ]);
+        if (this.inline) {
+          await this.run(
+            'prune',
+            [indexKey],
+            [
+              this.scriptKeyPrefix + this.keys.sessionPrefix,
+              this.keys.sessionSuffix,
+              this.inlineIndexPrefix(),
+              ...prune,
+            ],
+          );
         } else {
           // Cluster: the set and the hashes live in other slots, so this cannot re-check atomically;
           // an entry a save re-files in between is lost until the session's index changes again.

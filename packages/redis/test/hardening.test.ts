@@ -202,7 +202,14 @@ it('close() (and a constructor that rejects its options) leaves nothing running:
   const fixture = fileURLToPath(new URL('./fixtures/close-must-exit.mts', import.meta.url));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fixture, String(server.port), String(await findFreePort())],
+    [
+      '--conditions=dev-source',
+      '--import',
+      'tsx',
+      fixture,
+      String(server.port),
+      String(await findFreePort()),
+    ],
     { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -369,4 +376,30 @@ it('an index lookup does not prune an entry that a save filed again after the lo
   expect([...(await repo.findByPrincipalName('ada')).keys()]).toEqual([session.id]);
   await Promise.all([repo.close(), other.close()]);
   ownClient.disconnect();
+});
+
+it('an instance sweeps only once it hears events, so its own listeners get what its first sweep expires', async () => {
+  const namespace = uniqueNamespace('first');
+  const writer = new RedisSessionRepository({ client, namespace, logger: silent });
+  const ids: string[] = [];
+  const now = Date.now();
+  for (let i = 0; i < 5; i++) {
+    const session = await writer.createSession();
+    session.set('i', i);
+    await writer.save(session);
+    ids.push(session.id);
+  }
+  // Filed as due long ago, as sessions are after every instance was down for a while.
+  for (const id of ids) {
+    await client.hset(writer.keys.session(id), 'lastAccessedTime', String(now - 60_000), 'maxInactiveInterval', '1');
+    await client.zadd(`${namespace}:expirations`, now - 59_000, id);
+  }
+  const repo = new RedisIndexedSessionRepository({ client, namespace, sweepIntervalMs: 1, logger: silent });
+  const expired: string[] = [];
+  repo.on('expired', (event) => {
+    expired.push(event.sessionId);
+  });
+  await waitFor(() => (expired.length === ids.length ? true : undefined), 5000, 'expired events were lost');
+  expect([...expired].sort()).toEqual([...ids].sort());
+  await Promise.all([repo.close(), writer.close()]);
 });

@@ -102,6 +102,12 @@ describe('startRedisServer', () => {
 });
 
 describe('startRedisCluster', () => {
+  it('without a redis-server binary it throws, saying what to install (never skips)', async () => {
+    const attempt = startRedisCluster({ useEnv: false, binary: '/nonexistent/redis-server' });
+    await expect(attempt).rejects.toThrow(RedisServerUnavailableError);
+    await expect(attempt).rejects.toThrow(/install redis-server/);
+  });
+
   it('when one node fails to start, the nodes that did start are stopped too', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'launcher-test-'));
     // A redis-server stand-in: the first launch fails, the others start real servers and record their pids.
