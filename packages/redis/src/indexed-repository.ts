@@ -111,7 +111,9 @@ export class RedisIndexedSessionRepository
       this.logger,
     );
     this.#subscribed = this.#subscriptions.ready.catch(() => undefined);
-    this.#sweeper.start();
+    // The first sweep waits for this instance's own subscription, or its listeners would miss
+    // the events of what it expires (after downtime, that can be many sessions).
+    void this.#subscribed.then(() => this.#sweeper.start());
     if (this.features.markers) void this.#checkKeyspaceConfig();
   }
 

@@ -148,7 +148,9 @@ local ki = 2
 local due, marker
 if ARGV[5] == '1' then due = KEYS[ki]; ki = ki + 1 end
 if ARGV[6] == '1' then marker = KEYS[ki] end
-local h = redis.call('HGETALL', key)
+local h = redis.pcall('HGETALL', key)
+-- Not a hash (WRONGTYPE): bad data, reported as corrupt so the client removes it.
+if h.err then return { 0, {} } end
 if #h == 0 then return nil end
 local s = parse_hash(h)
 if not s.valid then return { 0, h } end
@@ -359,7 +361,8 @@ return 1
 );
 
 /**
- * Delete. KEYS: session [, due] [, marker]. ARGV: now, id, channel, index prefix, hasDue, hasMarker.
+ * Delete. KEYS: session [, due] [, marker] [, moving]. ARGV: now, id, channel, index prefix, hasDue,
+ * hasMarker, hasMoving.
  * Publishes `deleted` (or `expired` when the session was already past due). Returns {0} when
  * absent, else {1, record}.
  */
@@ -372,8 +375,19 @@ local id, channel, idx_prefix = ARGV[2], ARGV[3], ARGV[4]
 local ki = 2
 local due, marker
 if ARGV[5] == '1' then due = KEYS[ki]; ki = ki + 1 end
-if ARGV[6] == '1' then marker = KEYS[ki] end
-local h = redis.call('HGETALL', key)
+if ARGV[6] == '1' then marker = KEYS[ki]; ki = ki + 1 end
+local h = redis.pcall('HGETALL', key)
+if h.err then
+  -- Not a hash: bad data under the session's name, removed without an event.
+  redis.call('DEL', key)
+  h = {}
+end
+if #h == 0 and ARGV[7] == '1' then
+  -- Cluster: the session may be halfway through an id change, hidden under its temp key. Deleting
+  -- that key makes the move's last step see the delete and drop the copy under the new id.
+  key = KEYS[ki]
+  h = redis.call('HGETALL', key)
+end
 if due then redis.call('ZREM', due, id) end
 if marker then redis.call('DEL', marker) end
 if #h == 0 then return { 0 } end
@@ -399,7 +413,9 @@ local id, idx_prefix = ARGV[1], ARGV[2]
 local ki = 2
 if ARGV[3] == '1' then redis.call('ZREM', KEYS[ki], id); ki = ki + 1 end
 if ARGV[4] == '1' then redis.call('DEL', KEYS[ki]) end
-local record = decode_record(redis.call('HGET', KEYS[1], F_IDX))
+local stored = redis.pcall('HGET', KEYS[1], F_IDX)
+local record = {}
+if type(stored) == 'string' then record = decode_record(stored) end
 redis.call('DEL', KEYS[1])
 if idx_prefix ~= '' then srem_record(idx_prefix, record, id) end
 return encode_record(record)
@@ -428,7 +444,14 @@ for i = 1, #ids, 2 do
   local key = prefix .. id .. suffix
   local h = {}
   local ok = valid_id(id)
-  if ok then h = redis.call('HGETALL', key) end
+  if ok then
+    h = redis.pcall('HGETALL', key)
+    -- Not a hash: bad data, dropped like a hash Redis already expired.
+    if h.err then
+      redis.call('DEL', key)
+      h = {}
+    end
+  end
   if not ok then
     -- Not an id we could have written: drop the entry, touch no key it names.
     redis.call('ZREM', due, id)
@@ -479,7 +502,11 @@ export const EXPIRE_LUA = script(
   `
 local now = tonumber(ARGV[1])
 local id, channel, grace, score = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-local h = redis.call('HGETALL', KEYS[1])
+local h = redis.pcall('HGETALL', KEYS[1])
+if h.err then
+  redis.call('DEL', KEYS[1])
+  return { 'gone' }
+end
 if #h == 0 then
   if score + grace <= now then publish(channel, 'expired', id, {}) end
   return { 'gone' }
@@ -520,7 +547,11 @@ local out = {}
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   out[#out + 1] = id
   -- A malformed id names no key we read; the client prunes it with the empty reply.
-  if valid_id(id) then out[#out + 1] = redis.call('HGETALL', ARGV[1] .. id .. ARGV[2]) else out[#out + 1] = {} end
+  local h = {}
+  if valid_id(id) then h = redis.pcall('HGETALL', ARGV[1] .. id .. ARGV[2]) end
+  -- Not a hash (WRONGTYPE) reads as no session: the client prunes the id.
+  if h.err then h = {} end
+  out[#out + 1] = h
 end
 return out
 `,

@@ -263,6 +263,7 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
     const due = this.features.indexed && this.inline;
     if (due) keys.push(this.keys.due(id));
     if (this.features.markers) keys.push(this.keys.marker(id));
+    if (this.isCluster) keys.push(this.keys.moving(id));
     const indexPrefix = this.inlineIndexPrefix();
     const args = [
       this.settings.clock(),
@@ -271,6 +272,7 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
       indexPrefix,
       flag(due),
       flag(this.features.markers),
+      flag(this.isCluster),
     ];
     const reply = (await this.runCommitted('delete', keys, args)) as [number, string?];
     if (reply[0] === 1 && this.features.indexed && !this.inline) {
@@ -606,9 +608,22 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
         throw new InvalidSessionIdError('The new session id is already in use (id generator collision)');
       return { written: false };
     }
-    const dropTemp = this.client.del(temp);
-    if (this.features.indexed) await this.#clusterFollowUp(delta, oldId, newId, reply, [dropTemp]);
-    else await this.followUp([dropTemp]);
+    let tempGone: boolean;
+    try {
+      tempGone = (await this.client.del(temp)) === 0;
+    } catch (err) {
+      this.logger.error(`could not drop the temp key of a moved session ${newId.slice(0, 6)}…`, err);
+      tempGone = false;
+    }
+    if (tempGone) {
+      // Deleted (or its lease ran out) while it moved: the copy under the new id must not outlive
+      // the delete. Nothing was filed for the new id yet.
+      const keys = [this.keys.session(newId)];
+      if (this.features.markers) keys.push(this.keys.marker(newId));
+      await this.run('purge', keys, [newId, '', '0', flag(this.features.markers)]);
+      return { written: false };
+    }
+    if (this.features.indexed) await this.#clusterFollowUp(delta, oldId, newId, reply);
     return { written: true };
   }
 

@@ -11,6 +11,7 @@ import { type RedisTestCluster, readCommandStats, startRedisCluster } from '@ses
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { RedisIndexedSessionRepository, RedisSessionRepository } from '../src/index.js';
+import { SCRIPT_SHAS } from '../src/scripts.js';
 import { keySlot } from '../src/slot.js';
 import { uniqueNamespace } from './support/harness.js';
 
@@ -119,6 +120,57 @@ it('a cross-slot id change that fails puts the session back with its own TTL, no
   expect(await client.pttl(repo.keys.session(session.id))).toBeGreaterThan(25 * 60_000);
   expect((await repo.findById(session.id))?.get('keep')).toBe(1);
   await repo.close();
+});
+
+it('a delete that lands while a session moves to another slot is not undone by the move', async () => {
+  const namespace = uniqueNamespace('mv');
+  const moverClient = new Cluster(cluster.nodes.map((n) => ({ host: n.host, port: n.port })));
+  const mover = new RedisIndexedSessionRepository({
+    client: moverClient,
+    namespace,
+    sweepIntervalMs: 0,
+    logger: silent,
+  });
+  const deleter = new RedisIndexedSessionRepository({
+    client,
+    namespace,
+    sweepIntervalMs: 0,
+    logger: silent,
+  });
+  await Promise.all([mover.ready(), deleter.ready()]);
+  const session = await mover.createSession();
+  session.set(PRINCIPAL_NAME_INDEX_NAME, 'mover');
+  await mover.save(session);
+  const loaded = (await mover.findById(session.id)) as MapSession;
+  let newId = loaded.changeSessionId();
+  while (keySlot(mover.keys.session(newId)) === keySlot(mover.keys.session(session.id)))
+    newId = loaded.changeSessionId();
+  // Right after the session is hidden under its temp key, another request logs it out.
+  type Send = (command: { name: string; args: unknown[] }, ...rest: unknown[]) => Promise<unknown>;
+  const target = moverClient as unknown as { sendCommand: Send };
+  const send = target.sendCommand.bind(moverClient);
+  let intercepted = false;
+  target.sendCommand = (command, ...rest) => {
+    // Checked before sending: ioredis turns the first EVALSHA on a connection into an EVAL.
+    const isMoveOut = command.args[0] === SCRIPT_SHAS.moveOut;
+    const result = send(command, ...rest);
+    if (!isMoveOut) return result;
+    intercepted = true;
+    return result.then(async (reply) => {
+      await deleter.deleteById(session.id);
+      return reply;
+    });
+  };
+  await mover.save(loaded);
+  target.sendCommand = send;
+  expect(intercepted).toBe(true);
+  expect(await mover.findById(newId)).toBeNull();
+  expect(await mover.findById(session.id)).toBeNull();
+  expect(await client.exists(mover.keys.session(newId))).toBe(0);
+  expect(await client.exists(mover.keys.moving(session.id))).toBe(0);
+  expect(await client.smembers(mover.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'mover'))).toEqual([]);
+  await Promise.all([mover.close(), deleter.close()]);
+  moverClient.disconnect();
 });
 
 it('the sweep covers every master: sessions in all slots expire with one event each, on each of two instances', async () => {

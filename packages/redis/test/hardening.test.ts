@@ -391,7 +391,13 @@ it('an instance sweeps only once it hears events, so its own listeners get what 
   }
   // Filed as due long ago, as sessions are after every instance was down for a while.
   for (const id of ids) {
-    await client.hset(writer.keys.session(id), 'lastAccessedTime', String(now - 60_000), 'maxInactiveInterval', '1');
+    await client.hset(
+      writer.keys.session(id),
+      'lastAccessedTime',
+      String(now - 60_000),
+      'maxInactiveInterval',
+      '1',
+    );
     await client.zadd(`${namespace}:expirations`, now - 59_000, id);
   }
   const repo = new RedisIndexedSessionRepository({ client, namespace, sweepIntervalMs: 1, logger: silent });
@@ -402,4 +408,36 @@ it('an instance sweeps only once it hears events, so its own listeners get what 
   await waitFor(() => (expired.length === ids.length ? true : undefined), 5000, 'expired events were lost');
   expect([...expired].sort()).toEqual([...ids].sort());
   await Promise.all([repo.close(), writer.close()]);
+});
+
+describe.each([
+  ['RedisSessionRepository', RedisSessionRepository],
+  ['RedisIndexedSessionRepository', RedisIndexedSessionRepository],
+] as const)('%s: a key of the wrong type under a session name', (_, Repository) => {
+  it('is no session (removed), never an error, for reads, deletes, index lookups and sweeps', async () => {
+    const repo = new Repository({
+      client,
+      namespace: uniqueNamespace('wt'),
+      sweepIntervalMs: 0,
+      logger: silent,
+    });
+    const id = 'W'.repeat(32);
+    const key = repo.keys.session(id);
+    await client.set(key, 'not a hash');
+    expect(await repo.findById(id)).toBeNull();
+    expect(await client.exists(key)).toBe(0);
+    await client.set(key, 'not a hash');
+    await repo.deleteById(id);
+    expect(await client.exists(key)).toBe(0);
+    if (repo instanceof RedisIndexedSessionRepository) {
+      await client.set(key, 'not a hash');
+      await client.sadd(repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'wt'), id);
+      expect((await repo.findByPrincipalName('wt')).size).toBe(0);
+      await client.zadd(repo.keys.due(id), 1, id);
+      await repo.sweepExpiredSessions();
+      expect(await client.exists(key)).toBe(0);
+      expect(await client.zcard(repo.keys.due(id))).toBe(0);
+    }
+    await repo.close();
+  });
 });
