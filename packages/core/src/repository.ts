@@ -7,6 +7,11 @@ export interface RepositoryCapabilities {
   readonly indexed: boolean;
   /** Implements {@link SessionEventSource} (`on('expired', …)` and friends). */
   readonly events: boolean;
+  /**
+   * `findById` records the access itself (refreshing `lastAccessedTime` and the expiry, possibly
+   * throttled by the store). Callers then never save only to record an access. Absent: `false`.
+   */
+  readonly touchesOnRead?: boolean;
 }
 
 /**

@@ -199,7 +199,7 @@ export class HazelcastSessionRepository
       indexResolver: this.#options.indexResolver,
     };
     this.#events = new SessionEventEmitter<MapSession>(this.#options.logger);
-    this.capabilities = { indexed: true, events: this.#subscribe };
+    this.capabilities = { indexed: true, events: this.#subscribe, touchesOnRead: this.#touchOnRead };
   }
 
   /**

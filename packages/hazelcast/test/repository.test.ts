@@ -422,7 +422,7 @@ describe('events', () => {
   it('with events: false it does not subscribe and says so in its capabilities', async () => {
     const map = fakeMap();
     const repo = await open(map, { events: false });
-    expect(repo.capabilities).toEqual({ indexed: true, events: false });
+    expect(repo.capabilities).toEqual({ indexed: true, events: false, touchesOnRead: true });
     expect(map.listenerCount()).toBe(0);
   });
 });

@@ -94,8 +94,11 @@ export async function findRequestedSession<S extends Session>(
     if (session === null || session === undefined) continue;
     const now = clock();
     if (session.isExpired(now)) continue;
-    // Stores that touch while reading leave lastAccessedTime >= startedAt; setting it again would cost a write.
-    if (session.lastAccessedTime < startedAt) session.lastAccessedTime = now;
+    // A store that records accesses itself (possibly throttled) must not be made to write again;
+    // for other stores, setting the time here is what makes the next save persist the access.
+    if (repository.capabilities.touchesOnRead !== true && session.lastAccessedTime < startedAt) {
+      session.lastAccessedTime = now;
+    }
     return { session, sessionId: id };
   }
   return null;

@@ -72,6 +72,30 @@ describe('per-request session on plain node:http', () => {
     expect(repository.stored.get(id)?.lastAccessedTime).toBe(now);
   });
 
+  it('leaves the access to a store that records it on read (capabilities.touchesOnRead), so a read costs no write', async () => {
+    let now = 1_000_000;
+    // The same non-touching store, but declaring that it touches (as a throttled store does when
+    // it decides a touch is not due yet): the layer must not force a save to record the access.
+    const repository = new PlainRepository(() => now);
+    Object.defineProperty(repository, 'capabilities', {
+      value: { indexed: false, events: false, touchesOnRead: true },
+    });
+    const saves = vi.spyOn(repository, 'save');
+    const { url } = await serve({ repository, clock: () => now }, (req, res, session) => {
+      if (req.url === '/set') session.set('n', 1);
+      res.end(String(session.lastAccessedTime));
+    });
+    const created = await send(`${url}/set`);
+    const cookie = findSetCookie(created.setCookies);
+    const id = decodeBase64Id(cookie?.value ?? '');
+    expect(saves).toHaveBeenCalledTimes(1);
+    now += 60_000;
+    const read = await send(`${url}/read`, { cookie: `SESSION=${cookie?.value}` });
+    expect(read.body).toBe('1000000');
+    expect(saves).toHaveBeenCalledTimes(1);
+    expect(repository.stored.get(id)?.lastAccessedTime).toBe(1_000_000);
+  });
+
   it('without a framework, a failed save answers a plain 503 and nothing of the handler', async () => {
     const spy = new SpyRepository<Session>(new MemorySessionRepository());
     spy.mode = 'hang';

@@ -74,7 +74,11 @@ export interface MemoryStoreStats {
 export class MemorySessionRepository
   implements FindByIndexNameSessionRepository<MapSession>, SessionEventSource<MapSession>
 {
-  readonly capabilities: RepositoryCapabilities = Object.freeze({ indexed: true, events: true });
+  readonly capabilities: RepositoryCapabilities = Object.freeze({
+    indexed: true,
+    events: true,
+    touchesOnRead: true,
+  });
 
   readonly #options: ResolvedMemoryOptions;
   readonly #codec: AttributeCodec;

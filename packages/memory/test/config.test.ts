@@ -35,7 +35,7 @@ describe('config loading', () => {
   it("'memory:' builds a MemorySessionRepository with indexes and events", async () => {
     const repository = await load('memory:');
     expect(repository).toBeInstanceOf(MemorySessionRepository);
-    expect(repository.capabilities).toEqual({ indexed: true, events: true });
+    expect(repository.capabilities).toEqual({ indexed: true, events: true, touchesOnRead: true });
   });
 
   it("the bare name 'memory' works too", async () => {

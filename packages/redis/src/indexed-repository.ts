@@ -58,7 +58,11 @@ export class RedisIndexedSessionRepository
   extends RedisSessionRepository
   implements FindByIndexNameSessionRepository<MapSession>, SessionEventSource<MapSession>
 {
-  override readonly capabilities: RepositoryCapabilities = { indexed: true, events: true };
+  override readonly capabilities: RepositoryCapabilities = {
+    indexed: true,
+    events: true,
+    touchesOnRead: true,
+  };
   readonly #emitter: SessionEventEmitter<MapSession>;
   readonly #subscriptions: RedisSubscriptions;
   readonly #sweeper: Sweeper;

@@ -90,7 +90,11 @@ interface SaveOutcome {
  * ```
  */
 export class RedisSessionRepository implements SessionRepository<MapSession> {
-  readonly capabilities: RepositoryCapabilities = { indexed: false, events: false };
+  readonly capabilities: RepositoryCapabilities = {
+    indexed: false,
+    events: false,
+    touchesOnRead: true,
+  };
   /** The ioredis client in use. */
   readonly client: RedisClient;
   /** The key names this repository uses. */
