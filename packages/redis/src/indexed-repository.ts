@@ -121,7 +121,11 @@ export class RedisIndexedSessionRepository
     if (this.features.markers) void this.#checkKeyspaceConfig();
   }
 
-  /** Resolves once this instance receives events (its pub/sub subscriptions are active). */
+  /**
+   * Resolves once this instance receives events (its pub/sub subscriptions are active). While
+   * Redis is unreachable it stays pending, as the subscription is retried on every reconnect;
+   * it rejects only when the repository is closed first.
+   */
   ready(): Promise<void> {
     return this.#subscriptions.ready;
   }

@@ -30,6 +30,7 @@ export class RedisSubscriptions {
   readonly #masterWatchers = new Map<string, Redis>();
   #onTopology: (() => void) | undefined;
   #closed = false;
+  #abandon: (err: Error) => void = () => undefined;
 
   constructor(
     client: RedisClient,
@@ -57,6 +58,13 @@ export class RedisSubscriptions {
       !cluster && this.#keyeventChannel !== undefined ? [channel, this.#keyeventChannel] : [channel];
     // ioredis resubscribes after a reconnect only to channels whose SUBSCRIBE once succeeded; one
     // that failed (Redis down at startup) is retried on every new connection until it holds.
+    // `ready` settles with the first attempt that holds, not the first attempt: while Redis is away
+    // it stays pending, and only closing the repository first rejects it.
+    let markSubscribed: () => void = () => undefined;
+    const subscribed = new Promise<void>((resolve, reject) => {
+      markSubscribed = resolve;
+      this.#abandon = reject;
+    });
     let state: 'pending' | 'active' | 'failed' = 'pending';
     const subscribe = (): Promise<void> => {
       state = 'pending';
@@ -64,6 +72,7 @@ export class RedisSubscriptions {
       attempt.then(
         () => {
           state = 'active';
+          markSubscribed();
         },
         () => {
           state = 'failed';
@@ -71,7 +80,9 @@ export class RedisSubscriptions {
       );
       return attempt;
     };
-    const subscribed = subscribe();
+    subscribe().catch((err: unknown) => {
+      if (!this.#closed) this.#logger.warn('session event subscription failed; retrying on reconnect', err);
+    });
     this.#events.on('ready', () => {
       if (state !== 'failed' || this.#closed) return;
       subscribe().catch((err: unknown) =>
@@ -133,6 +144,7 @@ export class RedisSubscriptions {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#abandon(new Error('the repository was closed before its event subscription held'));
     if (this.#onTopology !== undefined) {
       const cluster = this.#client as Cluster;
       cluster.off('refresh', this.#onTopology);

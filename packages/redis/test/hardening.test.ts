@@ -6,7 +6,7 @@ import {
   type MapSession,
   PRINCIPAL_NAME_INDEX_NAME,
 } from '@session/core';
-import { waitFor } from '@session/testkit';
+import { sleep, waitFor } from '@session/testkit';
 import {
   type CommandMonitor,
   findFreePort,
@@ -138,6 +138,17 @@ describe('option validation', () => {
 });
 
 describe('pub/sub survives Redis being away', () => {
+  it('ready() rejects when the repository is closed before its subscription ever held', async () => {
+    const port = await findFreePort();
+    const client = new Redis(port, { maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+    client.on('error', () => undefined);
+    const repo = new RedisIndexedSessionRepository({ client, sweepIntervalMs: 0, logger: silent });
+    const ready = repo.ready();
+    await repo.close();
+    await expect(ready).rejects.toThrow(/closed before its event subscription held/);
+    client.disconnect();
+  });
+
   it('subscribes once Redis comes up after a failed first attempt, and again after a restart', async () => {
     const port = await findFreePort();
     const open = () => {
@@ -153,8 +164,18 @@ describe('pub/sub survives Redis being away', () => {
       sweepIntervalMs: 0,
       logger: silent,
     });
-    // Nothing listens yet: the first SUBSCRIBE fails.
-    await expect(listener.ready()).rejects.toThrow();
+    // Nothing listens yet: the first SUBSCRIBE fails, and ready() waits for a later one to hold.
+    let readiness = 'pending';
+    const ready = listener.ready().then(
+      () => {
+        readiness = 'ready';
+      },
+      () => {
+        readiness = 'rejected';
+      },
+    );
+    await sleep(300);
+    expect(readiness).toBe('pending');
     const deleted: string[] = [];
     listener.on('deleted', (event) => {
       deleted.push(event.sessionId);
@@ -180,6 +201,8 @@ describe('pub/sub survives Redis being away', () => {
     try {
       // The listener's subscriber and the peer's.
       await waitFor(async () => ((await subscribers()) === 2 ? true : undefined), 5000, 'no resubscription');
+      await ready;
+      expect(readiness).toBe('ready');
       const first = await deleteOne();
       await waitFor(() => (deleted.includes(first) ? true : undefined), 5000, 'no event after start');
 
