@@ -4,7 +4,7 @@ import { type IndexResolver, PrincipalNameIndexResolver } from './index-resolver
 import { consoleLogger, type SessionLogger } from './logger.js';
 import { FLUSH_MODES, type FlushMode, SAVE_MODES, type SaveMode } from './modes.js';
 import { defaultSerializer, type SessionSerializer } from './serializer.js';
-import { DEFAULT_MAX_INACTIVE_INTERVAL_MS, type Session } from './session.js';
+import { DEFAULT_MAX_INACTIVE_INTERVAL_MS, MapSession, type Session } from './session.js';
 
 const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -90,4 +90,22 @@ export function resolveRepositoryOptions<S extends Session = Session>(
     );
   }
   return resolved;
+}
+
+/**
+ * A new, unsaved {@link MapSession} carrying a repository's defaults (idle timeout, save mode,
+ * id generator, clock). What every store's `createSession` starts from.
+ */
+export function createDefaultSession(
+  options: Pick<
+    ResolvedRepositoryOptions,
+    'defaultMaxInactiveIntervalMs' | 'saveMode' | 'idGenerator' | 'clock'
+  >,
+): MapSession {
+  return new MapSession({
+    maxInactiveIntervalMs: options.defaultMaxInactiveIntervalMs,
+    saveMode: options.saveMode,
+    idGenerator: options.idGenerator,
+    now: options.clock(),
+  });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   consoleLogger,
+  createDefaultSession,
   DEFAULT_MAX_INACTIVE_INTERVAL_MS,
   defaultSerializer,
   defaultSessionIdGenerator,
@@ -73,5 +74,27 @@ describe('resolveRepositoryOptions', () => {
 
   it('accepts console as a logger', () => {
     expect(resolveRepositoryOptions({ logger: console }, { namespace: 'x' }).logger).toBe(console);
+  });
+});
+
+describe('createDefaultSession', () => {
+  it('builds a new, unsaved session from resolved repository defaults', () => {
+    const options = resolveRepositoryOptions(
+      {
+        defaultMaxInactiveIntervalMs: 5_000,
+        saveMode: 'always',
+        idGenerator: () => 'fixed-id-0123456789',
+        clock: () => 1_234,
+      },
+      { namespace: 'ns' },
+    );
+    const session = createDefaultSession(options);
+    expect(session.id).toBe('fixed-id-0123456789');
+    expect(session.isNew).toBe(true);
+    expect(session.maxInactiveIntervalMs).toBe(5_000);
+    expect(session.saveMode).toBe('always');
+    expect(session.creationTime).toBe(1_234);
+    expect(session.lastAccessedTime).toBe(1_234);
+    expect(session.names()).toEqual([]);
   });
 });

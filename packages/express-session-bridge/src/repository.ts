@@ -1,4 +1,5 @@
 import {
+  createDefaultSession,
   enableImmediateFlush,
   InvalidArgumentError,
   InvalidSessionIdError,
@@ -83,12 +84,7 @@ export class ExpressSessionStoreRepository implements SessionRepository<MapSessi
 
   /** A new, unsaved session with this repository's defaults. Nothing reaches the store until `save`. */
   async createSession(): Promise<MapSession> {
-    const session = new MapSession({
-      maxInactiveIntervalMs: this.#options.defaultMaxInactiveIntervalMs,
-      saveMode: this.#options.saveMode,
-      idGenerator: this.#options.idGenerator,
-      now: this.#options.clock(),
-    });
+    const session = createDefaultSession(this.#options);
     this.#track(session);
     return session;
   }

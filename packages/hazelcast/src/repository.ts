@@ -1,4 +1,5 @@
 import {
+  createDefaultSession,
   enableImmediateFlush,
   type FindByIndexNameSessionRepository,
   InvalidArgumentError,
@@ -6,7 +7,7 @@ import {
   isMapSession,
   isSessionError,
   isValidSessionId,
-  MapSession,
+  type MapSession,
   PRINCIPAL_NAME_INDEX_NAME,
   type RepositoryCapabilities,
   type ResolvedRepositoryOptions,
@@ -370,12 +371,7 @@ export class HazelcastSessionRepository
   // ---- repository -----------------------------------------------------------------------------
 
   async createSession(): Promise<MapSession> {
-    const session = new MapSession({
-      maxInactiveIntervalMs: this.#options.defaultMaxInactiveIntervalMs,
-      saveMode: this.#options.saveMode,
-      idGenerator: this.#options.idGenerator,
-      now: this.#options.clock(),
-    });
+    const session = createDefaultSession(this.#options);
     return this.#adopt(session);
   }
 

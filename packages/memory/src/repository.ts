@@ -1,4 +1,5 @@
 import {
+  createDefaultSession,
   enableImmediateFlush,
   type FindByIndexNameSessionRepository,
   InvalidArgumentError,
@@ -112,12 +113,7 @@ export class MemorySessionRepository
 
   /** A new, unsaved session with this repository's defaults. */
   async createSession(): Promise<MapSession> {
-    const session = new MapSession({
-      maxInactiveIntervalMs: this.#options.defaultMaxInactiveIntervalMs,
-      saveMode: this.#options.saveMode,
-      idGenerator: this.#options.idGenerator,
-      now: this.#options.clock(),
-    });
+    const session = createDefaultSession(this.#options);
     this.#track(session);
     return session;
   }

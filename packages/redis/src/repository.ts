@@ -1,11 +1,12 @@
 import {
   CorruptSessionDataError,
+  createDefaultSession,
   enableImmediateFlush,
   InvalidArgumentError,
   InvalidSessionIdError,
   isMapSession,
   isValidSessionId,
-  MapSession,
+  type MapSession,
   type RepositoryCapabilities,
   type ResolvedRepositoryOptions,
   resolveRepositoryOptions,
@@ -201,12 +202,7 @@ export class RedisSessionRepository implements SessionRepository<MapSession> {
 
   /** A new session with the repository's defaults. Nothing is stored (and no command sent) until `save`. */
   async createSession(): Promise<MapSession> {
-    const session = new MapSession({
-      maxInactiveIntervalMs: this.settings.defaultMaxInactiveIntervalMs,
-      saveMode: this.settings.saveMode,
-      idGenerator: this.settings.idGenerator,
-      now: this.settings.clock(),
-    });
+    const session = createDefaultSession(this.settings);
     return this.adopt(session, {});
   }
 
