@@ -7,7 +7,8 @@ export type SessionErrorCode =
   | 'SESSION_INVALID_CONFIG'
   | 'SESSION_INVALID_ARGUMENT'
   | 'SESSION_INVALIDATED'
-  | 'SESSION_CORRUPT_DATA';
+  | 'SESSION_CORRUPT_DATA'
+  | 'SESSION_SAVE_CONFLICT';
 
 /** Base class of every error thrown by `@session/*` packages. Match on {@link SessionError.code}. */
 export class SessionError extends Error {

@@ -15,6 +15,13 @@ export const SPRING_SECURITY_CONTEXT = 'SPRING_SECURITY_CONTEXT';
 /** Computes the index values of a session: `{ indexName: value }`. Stores keep these indexes. */
 export interface IndexResolver<S extends Session = Session> {
   resolveIndexesFor(session: S): Record<string, string>;
+  /**
+   * The attributes `resolveIndexesFor` reads, when it reads only those. Stores then skip resolving
+   * on saves that change none of them, and decode only these stored attributes to resolve the
+   * indexes of a session merged from the store and a save. Leave it out when unsure: stores then
+   * resolve on every save that changes an attribute, over every attribute.
+   */
+  readonly attributes?: readonly string[];
 }
 
 /** Reads an attribute without counting as a read for `saveMode: 'onGetAttribute'` where possible. */
@@ -61,6 +68,8 @@ export function setPrincipalName(session: Session, principal: string | undefined
 
 /** Indexes the principal name under {@link PRINCIPAL_NAME_INDEX_NAME}. The default resolver. */
 export class PrincipalNameIndexResolver<S extends Session = Session> implements IndexResolver<S> {
+  readonly attributes: readonly string[] = [PRINCIPAL_NAME_INDEX_NAME, SPRING_SECURITY_CONTEXT];
+
   resolveIndexesFor(session: S): Record<string, string> {
     const principal = getPrincipalName(session);
     return principal === undefined ? {} : { [PRINCIPAL_NAME_INDEX_NAME]: principal };
@@ -71,6 +80,7 @@ export class PrincipalNameIndexResolver<S extends Session = Session> implements 
 export class AttributeIndexResolver<S extends Session = Session> implements IndexResolver<S> {
   readonly #attribute: string;
   readonly #indexName: string;
+  readonly attributes: readonly string[];
 
   constructor(attribute: string, indexName: string = attribute) {
     if (typeof attribute !== 'string' || attribute.length === 0) {
@@ -81,6 +91,7 @@ export class AttributeIndexResolver<S extends Session = Session> implements Inde
     }
     this.#attribute = attribute;
     this.#indexName = indexName;
+    this.attributes = [attribute];
   }
 
   resolveIndexesFor(session: S): Record<string, string> {
@@ -92,9 +103,14 @@ export class AttributeIndexResolver<S extends Session = Session> implements Inde
 /** Merges the indexes of several resolvers; later resolvers win on the same index name. */
 export class DelegatingIndexResolver<S extends Session = Session> implements IndexResolver<S> {
   readonly #resolvers: readonly IndexResolver<S>[];
+  readonly attributes: readonly string[] | undefined;
 
   constructor(...resolvers: IndexResolver<S>[]) {
     this.#resolvers = resolvers;
+    // Known only when every resolver says what it reads.
+    this.attributes = resolvers.every((r) => Array.isArray(r.attributes))
+      ? [...new Set(resolvers.flatMap((r) => r.attributes as readonly string[]))]
+      : undefined;
   }
 
   resolveIndexesFor(session: S): Record<string, string> {

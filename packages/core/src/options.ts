@@ -4,7 +4,7 @@ import { type IndexResolver, PrincipalNameIndexResolver } from './index-resolver
 import { consoleLogger, type SessionLogger } from './logger.js';
 import { FLUSH_MODES, type FlushMode, SAVE_MODES, type SaveMode } from './modes.js';
 import { defaultSerializer, type SessionSerializer } from './serializer.js';
-import { DEFAULT_MAX_INACTIVE_INTERVAL_MS, MapSession, type Session } from './session.js';
+import { checkMaxInactiveInterval, DEFAULT_MAX_INACTIVE_INTERVAL_MS, type Session } from './session.js';
 
 const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -55,12 +55,7 @@ export function resolveRepositoryOptions<S extends Session = Session>(
   if (typeof resolved.namespace !== 'string') {
     throw new InvalidArgumentError('namespace must be a string');
   }
-  const interval = resolved.defaultMaxInactiveIntervalMs;
-  if (typeof interval !== 'number' || Number.isNaN(interval) || !Number.isFinite(interval)) {
-    throw new InvalidArgumentError(
-      `defaultMaxInactiveIntervalMs must be a finite number of ms, got ${String(interval)}`,
-    );
-  }
+  checkMaxInactiveInterval(resolved.defaultMaxInactiveIntervalMs, 'defaultMaxInactiveIntervalMs');
   if (!FLUSH_MODES.includes(resolved.flushMode)) {
     throw new InvalidArgumentError(
       `flushMode must be one of ${FLUSH_MODES.join(', ')}, got ${String(resolved.flushMode)}`,
@@ -90,22 +85,4 @@ export function resolveRepositoryOptions<S extends Session = Session>(
     );
   }
   return resolved;
-}
-
-/**
- * A new, unsaved {@link MapSession} carrying a repository's defaults (idle timeout, save mode,
- * id generator, clock). What every store's `createSession` starts from.
- */
-export function createDefaultSession(
-  options: Pick<
-    ResolvedRepositoryOptions,
-    'defaultMaxInactiveIntervalMs' | 'saveMode' | 'idGenerator' | 'clock'
-  >,
-): MapSession {
-  return new MapSession({
-    maxInactiveIntervalMs: options.defaultMaxInactiveIntervalMs,
-    saveMode: options.saveMode,
-    idGenerator: options.idGenerator,
-    now: options.clock(),
-  });
 }

@@ -1,5 +1,6 @@
 import type { SessionEventSource } from './events.js';
 import type { Session } from './session.js';
+import type { SaveOutcome } from './store/outcome.js';
 
 /** What a repository can do beyond the basic contract. */
 export interface RepositoryCapabilities {
@@ -25,9 +26,11 @@ export interface SessionRepository<S extends Session = Session> {
   createSession(): Promise<S>;
   /**
    * Writes what changed on `session` (set and removed attributes, id change, last access,
-   * interval). A session deleted or expired since it was loaded is not brought back.
+   * interval) and says what happened. A session deleted, expired or moved to another id since it
+   * was loaded is not brought back: the outcome then says why nothing was written. Never reports
+   * `written` for a write that did not land.
    */
-  save(session: S): Promise<void>;
+  save(session: S): Promise<SaveOutcome>;
   /** The stored session, or `null` when absent, expired or the id is malformed. */
   findById(id: string): Promise<S | null>;
   /** Removes the session. A missing or malformed id is a no-op. */

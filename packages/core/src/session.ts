@@ -90,19 +90,36 @@ export interface MapSessionInit {
   now?: number;
 }
 
+/**
+ * Longest idle timeout a session may have: 2³¹−1 seconds (about 68 years), the most Spring
+ * Session's `int` seconds field holds, so a Java service sharing the store reads it back intact.
+ * Longer ones are refused; use a negative interval for "never expires".
+ */
+export const MAX_INACTIVE_INTERVAL_MS = 2_147_483_647_000;
+
+/** Latest (and, negated, earliest) epoch ms a session timestamp may hold: the range of a JS `Date`. */
+export const MAX_SESSION_TIME_MS = 8_640_000_000_000_000;
+
 function checkTime(name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > MAX_SESSION_TIME_MS) {
     throw new InvalidArgumentError(
-      `${name} must be a finite number of epoch milliseconds, got ${String(value)}`,
+      `${name} must be a finite number of epoch milliseconds within a Date's range, got ${String(value)}`,
     );
   }
   return value;
 }
 
-function checkInterval(value: number): number {
-  if (typeof value !== 'number' || Number.isNaN(value)) {
+/**
+ * Validates an idle timeout in ms: finite, and at most {@link MAX_INACTIVE_INTERVAL_MS}; any
+ * negative value means "never expires". Throws {@link InvalidArgumentError} naming the limit.
+ */
+export function checkMaxInactiveInterval(value: number, name = 'maxInactiveIntervalMs'): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new InvalidArgumentError(`${name} must be a finite number of milliseconds, got ${String(value)}`);
+  }
+  if (value > MAX_INACTIVE_INTERVAL_MS) {
     throw new InvalidArgumentError(
-      `maxInactiveIntervalMs must be a number of milliseconds, got ${String(value)}`,
+      `${name} must be at most ${MAX_INACTIVE_INTERVAL_MS} ms (2^31-1 seconds); use a negative value for "never expires", got ${value}`,
     );
   }
   return value;
@@ -146,7 +163,7 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
     const now = init.now ?? Date.now();
     this.#creationTime = checkTime('creationTime', init.creationTime ?? now);
     this.#lastAccessedTime = checkTime('lastAccessedTime', init.lastAccessedTime ?? this.#creationTime);
-    this.#maxInactiveIntervalMs = checkInterval(
+    this.#maxInactiveIntervalMs = checkMaxInactiveInterval(
       init.maxInactiveIntervalMs ?? DEFAULT_MAX_INACTIVE_INTERVAL_MS,
     );
     this.#saveMode = init.saveMode ?? 'onSetAttribute';
@@ -202,7 +219,7 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
   }
 
   set maxInactiveIntervalMs(value: number) {
-    checkInterval(value);
+    checkMaxInactiveInterval(value);
     if (value === this.#maxInactiveIntervalMs) return;
     this.#maxInactiveIntervalMs = value;
     this.#maxInactiveChanged = true;

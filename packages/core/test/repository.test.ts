@@ -12,7 +12,7 @@ function baseRepository(capabilities: { indexed: boolean; events: boolean }): Se
   return {
     capabilities,
     createSession: async () => new MapSession(),
-    save: async () => {},
+    save: async (session) => ({ status: 'written', id: session.id }),
     findById: async () => null,
     deleteById: async () => {},
   };

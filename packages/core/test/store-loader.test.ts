@@ -95,7 +95,7 @@ function fakeRepository(config: StoreConfig): SessionRepository & { config: Stor
     config,
     capabilities: { indexed: false, events: false },
     createSession: () => Promise.reject(new Error('not used')),
-    save: () => Promise.resolve(),
+    save: (session) => Promise.resolve({ status: 'written', id: session.id }),
     findById: () => Promise.resolve(null),
     deleteById: () => Promise.resolve(),
   };

@@ -1,5 +1,4 @@
-/** Index values of one session: `{ indexName: value }`, as an index resolver returns them. */
-export type IndexValues = Readonly<Record<string, string>>;
+import type { IndexValues } from '@session/core';
 
 /** The store's secondary indexes: index name → value → ids of sessions with that value. */
 export class IndexRegistry {
@@ -47,22 +46,4 @@ export class IndexRegistry {
     this.remove(oldId, oldIndexes);
     this.add(newId, newIndexes);
   }
-
-  clear(): void {
-    this.#byName.clear();
-  }
 }
-
-/** True when two index value maps hold the same entries. */
-export function sameIndexes(a: IndexValues, b: IndexValues): boolean {
-  let count = 0;
-  for (const name in a) {
-    if (b[name] !== a[name]) return false;
-    count++;
-  }
-  for (const _ in b) count--;
-  return count === 0;
-}
-
-/** The shared empty index map (most anonymous sessions have no index). */
-export const NO_INDEXES: IndexValues = Object.freeze({});

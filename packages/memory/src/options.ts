@@ -12,8 +12,12 @@ export const DEFAULT_MAX_SESSIONS = 100_000;
 /** Default batching window of the expiry timer; see {@link MemorySessionRepositoryOptions.sweepIntervalMs}. */
 export const DEFAULT_SWEEP_INTERVAL_MS = 100;
 
-/** Options of {@link MemorySessionRepository}: the shared store options plus the memory store's own. */
-export interface MemorySessionRepositoryOptions extends SessionRepositoryOptions<MapSession> {
+/**
+ * Options of {@link MemorySessionRepository}: the shared store options plus the memory store's own.
+ * There is no `namespace`: each repository object is its own store.
+ */
+export interface MemorySessionRepositoryOptions
+  extends Omit<SessionRepositoryOptions<MapSession>, 'namespace'> {
   /**
    * Most sessions kept at once. Saving a new session into a full store first drops expired
    * sessions, then evicts the least recently accessed one (emitting `deleted` for it) and logs
@@ -36,7 +40,10 @@ export interface ResolvedMemoryOptions extends ResolvedRepositoryOptions<MapSess
 
 /** Applies defaults and validates, throwing `InvalidArgumentError` naming the bad option. */
 export function resolveMemoryOptions(options: MemorySessionRepositoryOptions = {}): ResolvedMemoryOptions {
-  const shared = resolveRepositoryOptions<MapSession>(options, { namespace: 'session' });
+  const shared = resolveRepositoryOptions<MapSession>(
+    { ...options, namespace: undefined },
+    { namespace: '' },
+  );
   const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
   if (
     typeof maxSessions !== 'number' ||

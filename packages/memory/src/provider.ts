@@ -7,7 +7,6 @@ const URL_OPTIONS: Record<string, (text: string, name: string) => unknown> = {
   maxSessions: (text, name) => (text === 'Infinity' ? Number.POSITIVE_INFINITY : parseNumber(text, name)),
   sweepIntervalMs: parseNumber,
   defaultMaxInactiveIntervalMs: parseNumber,
-  namespace: (text) => text,
   flushMode: (text) => text,
   saveMode: (text) => text,
 };
@@ -20,7 +19,10 @@ function parseNumber(text: string, name: string): number {
   return value;
 }
 
-/** Reads `memory:?maxSessions=1000&sweepIntervalMs=50` into options; unknown parameters are errors. */
+/**
+ * Reads `memory:?maxSessions=1000&sweepIntervalMs=50` into options; unknown parameters are errors.
+ * `namespace` is accepted and ignored, so one URL pattern fits every store.
+ */
 export function parseMemoryUrl(url: string): MemorySessionRepositoryOptions {
   let parsed: URL;
   try {
@@ -33,6 +35,7 @@ export function parseMemoryUrl(url: string): MemorySessionRepositoryOptions {
   }
   const options: Record<string, unknown> = {};
   for (const [name, text] of parsed.searchParams) {
+    if (name === 'namespace') continue;
     // Own keys only: `constructor` or `toString` must be unknown options, not Object.prototype's.
     const read = Object.hasOwn(URL_OPTIONS, name) ? URL_OPTIONS[name] : undefined;
     if (read === undefined) {
@@ -52,7 +55,9 @@ export function parseMemoryUrl(url: string): MemorySessionRepositoryOptions {
 export const sessionStore: SessionStoreProvider = {
   name: 'memory',
   create(config: StoreConfig): MemorySessionRepository {
-    const { store: _store, url, ...rest } = config;
+    // `namespace` means nothing to a store that lives in one repository object; dropping it keeps
+    // one config working on every store.
+    const { store: _store, url, namespace: _namespace, ...rest } = config;
     const fromUrl = typeof url === 'string' ? parseMemoryUrl(url) : {};
     // No prototype: a `__proto__` key in a parsed config file stays an ignored key instead of
     // becoming the prototype the options inherit from.

@@ -1,27 +1,25 @@
 import {
-  createDefaultSession,
-  enableImmediateFlush,
-  type FindByIndexNameSessionRepository,
-  InvalidArgumentError,
-  isMapSession,
+  IdChangeTrail,
+  IndexedSessionStoreBase,
+  type IndexValues,
+  indexesMayChange,
   isValidSessionId,
-  MapSession,
-  PRINCIPAL_NAME_INDEX_NAME,
-  PrincipalNameIndexResolver,
+  type MapSession,
+  type PreparedSave,
   type RepositoryCapabilities,
+  rejectedOutcome,
+  resolveMergedIndexValues,
+  type SaveOutcome,
   type SessionDelta,
   type SessionEvent,
-  SessionEventEmitter,
   type SessionEventKind,
-  type SessionEventListener,
-  type SessionEventSource,
-  type SessionEventType,
-  SPRING_SECURITY_CONTEXT,
-  settleImmediateFlush,
+  sameIndexValues,
+  shortSessionId,
+  writtenOutcome,
 } from '@session/core';
-import { AttributeCodec, type StoredValue } from './attribute-codec.js';
+import { decodeStoredValue, encodeStoredValue, type StoredValue } from './attribute-codec.js';
 import { DueHeap } from './due-heap.js';
-import { IndexRegistry, type IndexValues, NO_INDEXES, sameIndexes } from './index-registry.js';
+import { IndexRegistry } from './index-registry.js';
 import {
   type MemorySessionRepositoryOptions,
   type ResolvedMemoryOptions,
@@ -59,7 +57,8 @@ export interface MemoryStoreStats {
  * - Stored sessions are isolated copies: values go through the serializer, so what you store
  *   behaves as with a remote store (Date, BigInt, Map, Set survive; functions are rejected with
  *   `SessionSerializationError`).
- * - Saves write only what changed and never bring back a deleted or expired session.
+ * - Saves write only what changed and never bring back a deleted, expired or moved session; the
+ *   outcome says which.
  * - `findById` refreshes `lastAccessedTime` (a read keeps the session alive).
  * - Expiry runs on an unref'd timer armed for the next due time (it never keeps the process
  *   alive), plus a check on every read; `expired` events follow within `sweepIntervalMs`.
@@ -69,27 +68,22 @@ export interface MemoryStoreStats {
  * const repository = new MemorySessionRepository({ maxSessions: 10_000 });
  * const session = await repository.createSession();
  * session.set('userId', 'u-1');
- * await repository.save(session);
+ * await repository.save(session); // { status: 'written', id: session.id }
  * ```
  */
-export class MemorySessionRepository
-  implements FindByIndexNameSessionRepository<MapSession>, SessionEventSource<MapSession>
-{
+export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue> {
   readonly capabilities: RepositoryCapabilities = Object.freeze({
     indexed: true,
     events: true,
     touchesOnRead: true,
   });
 
-  readonly #options: ResolvedMemoryOptions;
-  readonly #codec: AttributeCodec;
+  readonly #memory: ResolvedMemoryOptions;
   /** Insertion order is access order: the first entry is the least recently accessed session. */
   readonly #sessions = new Map<string, StoredSession>();
   readonly #due = new DueHeap<StoredSession>();
   readonly #indexes = new IndexRegistry();
-  readonly #events: SessionEventEmitter<MapSession>;
-  /** The default resolver only reads two attributes, so saves that touch neither skip it. */
-  readonly #principalResolverOnly: boolean;
+  readonly #moves = new IdChangeTrail();
 
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
@@ -105,117 +99,9 @@ export class MemorySessionRepository
   #draining = false;
 
   constructor(options: MemorySessionRepositoryOptions = {}) {
-    this.#options = resolveMemoryOptions(options);
-    this.#codec = new AttributeCodec(this.#options.serializer);
-    this.#events = new SessionEventEmitter<MapSession>(this.#options.logger);
-    this.#principalResolverOnly = this.#options.indexResolver.constructor === PrincipalNameIndexResolver;
-  }
-
-  /** A new, unsaved session with this repository's defaults. */
-  async createSession(): Promise<MapSession> {
-    const session = createDefaultSession(this.#options);
-    this.#track(session);
-    return session;
-  }
-
-  /**
-   * Writes what changed on `session`. A session deleted, evicted or expired since it was loaded
-   * stays gone (the save resolves and writes nothing). Rejects with `SessionSerializationError`
-   * when a value cannot be stored, leaving the stored session as it was.
-   */
-  async save(session: MapSession): Promise<void> {
-    if (!isMapSession(session)) {
-      throw new InvalidArgumentError(
-        'MemorySessionRepository.save() needs a MapSession from createSession or findById',
-      );
-    }
-    if (this.#options.flushMode === 'immediate') await settleImmediateFlush(session);
-    this.#write(session);
-  }
-
-  /** The session, with `lastAccessedTime` refreshed, or `null` when absent, expired or malformed. */
-  async findById(id: string): Promise<MapSession | null> {
-    if (!isValidSessionId(id)) return null;
-    this.#operations++;
-    const record = this.#sessions.get(id);
-    if (record === undefined) return null;
-    const now = this.#options.clock();
-    try {
-      if (record.dueAt <= now) {
-        this.#expire(record);
-        return null;
-      }
-      // Never backwards: after the wall clock steps back, a read must not shorten the session's life.
-      const touchedAt = Math.max(now, record.lastAccessedTime);
-      const session = this.#materialize(record, touchedAt);
-      if (session === null) return null;
-      record.lastAccessedTime = touchedAt;
-      this.#touch(record);
-      this.#schedule(record);
-      this.#track(session);
-      return session;
-    } finally {
-      this.#drain();
-    }
-  }
-
-  /** Removes the session and emits `deleted`. Unknown or malformed ids are a no-op. */
-  async deleteById(id: string): Promise<void> {
-    if (!isValidSessionId(id)) return;
-    this.#operations++;
-    const record = this.#sessions.get(id);
-    if (record === undefined) return;
-    try {
-      if (record.dueAt <= this.#options.clock()) this.#expire(record);
-      else this.#removeWithEvent(record, 'deleted');
-    } finally {
-      this.#drain();
-    }
-  }
-
-  /** Live sessions whose index `indexName` has `indexValue`, keyed by id. Does not refresh them. */
-  async findByIndexNameAndIndexValue(
-    indexName: string,
-    indexValue: string,
-  ): Promise<Map<string, MapSession>> {
-    const found = new Map<string, MapSession>();
-    if (typeof indexName !== 'string' || typeof indexValue !== 'string') return found;
-    this.#operations++;
-    const ids = this.#indexes.find(indexName, indexValue);
-    if (ids === undefined) return found;
-    const now = this.#options.clock();
-    try {
-      for (const id of [...ids]) {
-        const record = this.#sessions.get(id);
-        if (record === undefined) continue;
-        if (record.dueAt <= now) {
-          this.#expire(record);
-          continue;
-        }
-        const session = this.#materialize(record, record.lastAccessedTime);
-        if (session === null) continue;
-        this.#track(session);
-        found.set(id, session);
-      }
-    } finally {
-      this.#drain();
-    }
-    return found;
-  }
-
-  /** Live sessions of one principal (user), keyed by id. */
-  findByPrincipalName(principalName: string): Promise<Map<string, MapSession>> {
-    return this.findByIndexNameAndIndexValue(PRINCIPAL_NAME_INDEX_NAME, principalName);
-  }
-
-  /** Subscribes to `created`, `deleted`, `expired` or `destroyed`; returns the unsubscribe function. */
-  on(type: SessionEventType, listener: SessionEventListener<MapSession>): () => void {
-    return this.#events.on(type, listener);
-  }
-
-  /** Removes a listener added with {@link on}. */
-  off(type: SessionEventType, listener: SessionEventListener<MapSession>): void {
-    this.#events.off(type, listener);
+    const resolved = resolveMemoryOptions(options);
+    super(resolved, 'memory store');
+    this.#memory = resolved;
   }
 
   /** Counters for monitoring (and for tests proving malformed ids cost nothing). */
@@ -236,7 +122,8 @@ export class MemorySessionRepository
     const record = isValidSessionId(id) ? this.#sessions.get(id) : undefined;
     if (record === undefined) return null;
     const attributes = new Map<string, unknown>();
-    for (const [name, value] of record.attributes) attributes.set(name, this.#codec.decode(value, name));
+    for (const [name, value] of record.attributes)
+      attributes.set(name, decodeStoredValue(this.codec, name, value));
     return {
       id: record.id,
       creationTime: record.creationTime,
@@ -256,64 +143,126 @@ export class MemorySessionRepository
    * Stops the expiry timer and drops every listener. Stored sessions stay readable (expiry is
    * still checked on each read). Idempotent.
    */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.#closed = true;
     this.#disarm();
     if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     this.#immediate = undefined;
-    this.#events.clear();
+    await super.close();
   }
 
-  // --- writes ---
+  // --- the kernel's store operations ---
 
-  #track(session: MapSession): void {
-    if (this.#options.flushMode !== 'immediate') return;
-    enableImmediateFlush(session, async (s) => this.#write(s), this.#options.logger);
-  }
-
-  /** The whole save, synchronously: nothing else can interleave, so it is atomic. */
-  #write(session: MapSession): void {
-    const delta = session.getDelta();
-    if (!delta.hasChanges) return;
+  protected async readSession(id: string): Promise<MapSession | null> {
     this.#operations++;
+    const record = this.#sessions.get(id);
+    if (record === undefined) return null;
+    const now = this.options.clock();
     try {
-      const now = this.#options.clock();
-      let record: StoredSession | undefined;
-      if (!delta.isNew) {
-        record = this.#sessions.get(delta.originalId);
-        // Deleted, evicted or expired meanwhile: a save must not bring it back.
-        if (record === undefined) return;
-        if (record.dueAt <= now) {
-          this.#expire(record);
-          return;
-        }
+      if (record.dueAt <= now) {
+        this.#expire(record);
+        return null;
       }
-      // Everything that can throw runs before the first change to the store.
-      const encoded: Array<[string, StoredValue]> = [];
-      for (const [name, value] of delta.setAttributes) encoded.push([name, this.#codec.encode(value, name)]);
-      const indexes = this.#indexesAfter(session, delta, record);
-
-      if (record === undefined) {
-        this.#insertNew(delta, encoded, indexes, now);
-      } else {
-        this.#applyDelta(record, delta, encoded, indexes);
-      }
-      session.markSaved(delta);
+      // Never backwards: after the wall clock steps back, a read must not shorten the session's life.
+      const touchedAt = Math.max(now, record.lastAccessedTime);
+      const session = this.#materialize(record, touchedAt);
+      if (session === null) return null;
+      record.lastAccessedTime = touchedAt;
+      this.#touch(record);
+      this.#schedule(record);
+      return session;
     } finally {
       this.#drain();
     }
   }
 
+  /** The whole save, synchronously: nothing else can interleave, so it is atomic. */
+  protected async writeSession(save: PreparedSave<StoredValue>): Promise<SaveOutcome> {
+    const { delta, encoded, now } = save;
+    this.#operations++;
+    try {
+      let record: StoredSession | undefined;
+      if (!delta.isNew) {
+        record = this.#sessions.get(delta.originalId);
+        // Deleted, evicted, expired or moved meanwhile: a save must not bring it back.
+        if (record === undefined) {
+          return rejectedOutcome(
+            this.#moves.movedTo(delta.originalId, now) !== undefined ? 'moved' : 'deleted',
+            delta.originalId,
+          );
+        }
+        if (record.dueAt <= now) {
+          this.#expire(record);
+          return rejectedOutcome('expired', delta.originalId);
+        }
+      }
+      const indexes = this.#indexesAfter(save, record);
+      if (record === undefined) this.#insertNew(delta, encoded, indexes, now);
+      else this.#applyDelta(record, delta, encoded, indexes, now);
+      return writtenOutcome(delta.id);
+    } finally {
+      this.#drain();
+    }
+  }
+
+  /**
+   * Removes the session and emits `deleted`. An id changed within the last few seconds also
+   * removes the session under its new id, so a logout racing the login that rotated it wins.
+   */
+  protected async deleteSession(id: string): Promise<void> {
+    this.#operations++;
+    const now = this.options.clock();
+    try {
+      for (const candidate of [id, ...this.#moves.successors(id, now)]) {
+        const record = this.#sessions.get(candidate);
+        if (record === undefined) continue;
+        if (record.dueAt <= now) this.#expire(record);
+        else this.#removeWithEvent(record, 'deleted');
+      }
+    } finally {
+      this.#drain();
+    }
+  }
+
+  protected async queryIndex(indexName: string, indexValue: string): Promise<Map<string, MapSession>> {
+    const found = new Map<string, MapSession>();
+    this.#operations++;
+    const ids = this.#indexes.find(indexName, indexValue);
+    if (ids === undefined) return found;
+    const now = this.options.clock();
+    try {
+      for (const id of [...ids]) {
+        const record = this.#sessions.get(id);
+        if (record === undefined) continue;
+        if (record.dueAt <= now) {
+          this.#expire(record);
+          continue;
+        }
+        const session = this.#materialize(record, record.lastAccessedTime);
+        if (session !== null) found.set(id, session);
+      }
+    } finally {
+      this.#drain();
+    }
+    return found;
+  }
+
+  protected override encodeAttribute(name: string, value: unknown): StoredValue {
+    return encodeStoredValue(this.codec, name, value);
+  }
+
+  // --- writes ---
+
   #insertNew(
     delta: SessionDelta,
-    encoded: Array<[string, StoredValue]>,
+    encoded: ReadonlyMap<string, StoredValue>,
     indexes: IndexValues,
     now: number,
   ): void {
     // A caller-built MapSession may reuse a stored id: it replaces that session outright.
     const existing = this.#sessions.get(delta.id);
     if (existing !== undefined) this.#remove(existing);
-    if (this.#sessions.size >= this.#options.maxSessions) this.#makeRoom(now);
+    if (this.#sessions.size >= this.#memory.maxSessions) this.#makeRoom(now);
     const record: StoredSession = {
       id: delta.id,
       creationTime: delta.creationTime,
@@ -327,16 +276,15 @@ export class MemorySessionRepository
     this.#sessions.set(record.id, record);
     this.#indexes.add(record.id, indexes);
     this.#schedule(record);
-    if (this.#events.hasListeners('created')) {
-      this.#queue('created', record);
-    }
+    if (this.events.hasListeners('created')) this.#queue('created', record);
   }
 
   #applyDelta(
     record: StoredSession,
     delta: SessionDelta,
-    encoded: Array<[string, StoredValue]>,
+    encoded: ReadonlyMap<string, StoredValue>,
     indexes: IndexValues,
+    now: number,
   ): void {
     const oldId = record.id;
     if (delta.idChanged) {
@@ -345,6 +293,7 @@ export class MemorySessionRepository
       this.#sessions.delete(oldId);
       record.id = delta.id;
       this.#sessions.set(record.id, record);
+      this.#moves.record(oldId, record.id, now);
     } else {
       this.#touch(record);
     }
@@ -352,7 +301,7 @@ export class MemorySessionRepository
     for (const name of delta.removedAttributes) record.attributes.delete(name);
     if (delta.lastAccessedTimeChanged) record.lastAccessedTime = delta.lastAccessedTime;
     if (delta.maxInactiveIntervalChanged) record.maxInactiveIntervalMs = delta.maxInactiveIntervalMs;
-    if (delta.idChanged || !sameIndexes(record.indexes, indexes)) {
+    if (delta.idChanged || !sameIndexValues(record.indexes, indexes)) {
       this.#indexes.replace(oldId, record.indexes, record.id, indexes);
       record.indexes = indexes;
     }
@@ -360,45 +309,36 @@ export class MemorySessionRepository
   }
 
   /**
-   * The session's index values after this save. They are computed over the stored state merged
-   * with the delta, not over the saved copy alone: a copy loaded before another request set the
-   * principal must not drop that principal's index entry.
+   * The session's index values after this save, over the stored state merged with the delta (a
+   * copy loaded before another request set the principal must not drop that principal's entry).
    */
-  #indexesAfter(session: MapSession, delta: SessionDelta, record: StoredSession | undefined): IndexValues {
-    const resolver = this.#options.indexResolver;
-    if (record === undefined) return cleanIndexes(resolver.resolveIndexesFor(session));
-    if (delta.setAttributes.size === 0 && delta.removedAttributes.size === 0) return record.indexes;
-    if (this.#principalResolverOnly && !touchesPrincipal(delta)) return record.indexes;
-    const merged = new Map<string, unknown>();
-    for (const [name, value] of record.attributes) {
-      if (!delta.setAttributes.has(name) && !delta.removedAttributes.has(name)) {
-        merged.set(name, this.#codec.decode(value, name));
-      }
-    }
-    for (const [name, value] of delta.setAttributes) merged.set(name, value);
-    const view = new MapSession({
-      id: delta.id,
-      creationTime: record.creationTime,
-      lastAccessedTime: delta.lastAccessedTime,
-      maxInactiveIntervalMs: delta.maxInactiveIntervalMs,
-      attributes: merged,
-      isNew: false,
-      idGenerator: this.#options.idGenerator,
-    });
-    const indexes = cleanIndexes(resolver.resolveIndexesFor(view));
-    return sameIndexes(indexes, record.indexes) ? record.indexes : indexes;
+  #indexesAfter(save: PreparedSave<StoredValue>, record: StoredSession | undefined): IndexValues {
+    const resolver = this.options.indexResolver;
+    if (record === undefined) return this.indexValuesOf(save.session);
+    if (!indexesMayChange(resolver, save.delta)) return record.indexes;
+    const indexes = resolveMergedIndexValues(
+      resolver,
+      {
+        creationTime: record.creationTime,
+        names: () => record.attributes.keys(),
+        read: (name) => decodeStoredValue(this.codec, name, record.attributes.get(name) as StoredValue),
+      },
+      save.delta,
+      this.options.saveMode,
+    );
+    return sameIndexValues(indexes, record.indexes) ? record.indexes : indexes;
   }
 
   /** Makes room for one more session: drop what is due, then evict least recently accessed. */
   #makeRoom(now: number): void {
     this.#sweepDue(now, Number.POSITIVE_INFINITY);
-    while (this.#sessions.size >= this.#options.maxSessions) {
+    while (this.#sessions.size >= this.#memory.maxSessions) {
       const oldest = this.#sessions.values().next().value as StoredSession;
       this.#evictions++;
       if (!this.#warnedFull) {
         this.#warnedFull = true;
-        this.#options.logger.warn(
-          `memory session store is full (maxSessions ${this.#options.maxSessions}): evicting least recently accessed sessions`,
+        this.logger.warn(
+          `memory session store is full (maxSessions ${this.#memory.maxSessions}): evicting least recently accessed sessions`,
         );
       }
       this.#removeWithEvent(oldest, 'deleted');
@@ -421,7 +361,7 @@ export class MemorySessionRepository
 
   #removeWithEvent(record: StoredSession, type: 'deleted' | 'expired'): void {
     this.#remove(record);
-    if (this.#events.hasListeners(type)) this.#queue(type, record);
+    if (this.events.hasListeners(type)) this.#queue(type, record);
   }
 
   #expire(record: StoredSession): void {
@@ -431,27 +371,23 @@ export class MemorySessionRepository
 
   /** Rebuilds a session from its record; corrupt data removes the record and reads as absent. */
   #materialize(record: StoredSession, lastAccessedTime: number): MapSession | null {
-    const attributes: Array<[string, unknown]> = [];
     try {
-      for (const [name, value] of record.attributes) attributes.push([name, this.#codec.decode(value, name)]);
+      const attributes: Array<[string, unknown]> = [];
+      for (const [name, value] of record.attributes) {
+        attributes.push([name, decodeStoredValue(this.codec, name, value)]);
+      }
+      return this.restore({
+        id: record.id,
+        creationTime: record.creationTime,
+        lastAccessedTime,
+        maxInactiveIntervalMs: record.maxInactiveIntervalMs,
+        attributes,
+      });
     } catch (err) {
-      this.#options.logger.warn(
-        `session ${record.id.slice(0, 6)}… has an unreadable attribute; removing it`,
-        err,
-      );
+      this.logger.warn(`session ${shortSessionId(record.id)} has an unreadable attribute; removing it`, err);
       this.#remove(record);
       return null;
     }
-    return new MapSession({
-      id: record.id,
-      creationTime: record.creationTime,
-      lastAccessedTime,
-      maxInactiveIntervalMs: record.maxInactiveIntervalMs,
-      attributes,
-      isNew: false,
-      saveMode: this.#options.saveMode,
-      idGenerator: this.#options.idGenerator,
-    });
   }
 
   /** Queues an event carrying a detached copy of the session (listeners cannot change the store). */
@@ -466,7 +402,7 @@ export class MemorySessionRepository
     this.#draining = true;
     try {
       for (let i = 0; i < this.#pending.length; i++)
-        this.#events.emit(this.#pending[i] as SessionEvent<MapSession>);
+        this.events.emit(this.#pending[i] as SessionEvent<MapSession>);
     } finally {
       this.#pending.length = 0;
       this.#draining = false;
@@ -491,11 +427,11 @@ export class MemorySessionRepository
       this.#disarm();
       return;
     }
-    const step = this.#options.sweepIntervalMs;
+    const step = this.#memory.sweepIntervalMs;
     const at = step > 0 ? Math.ceil(first.dueAt / step) * step : first.dueAt;
     if (this.#timer !== undefined && this.#timerAt <= at) return;
     this.#disarm();
-    const delay = Math.min(Math.max(0, at - this.#options.clock()), MAX_TIMER_DELAY_MS);
+    const delay = Math.min(Math.max(0, at - this.options.clock()), MAX_TIMER_DELAY_MS);
     this.#timerAt = at;
     this.#timer = setTimeout(() => this.#onTimer(), delay);
     this.#timer.unref();
@@ -514,7 +450,7 @@ export class MemorySessionRepository
     if (this.#closed) return;
     let finished: boolean;
     try {
-      finished = this.#sweepDue(this.#options.clock(), SWEEP_BATCH);
+      finished = this.#sweepDue(this.options.clock(), SWEEP_BATCH);
     } finally {
       this.#drain();
     }
@@ -537,25 +473,4 @@ export class MemorySessionRepository
     const first = this.#due.peek();
     return first === undefined || first.dueAt > now;
   }
-}
-
-function touchesPrincipal(delta: SessionDelta): boolean {
-  return (
-    delta.setAttributes.has(PRINCIPAL_NAME_INDEX_NAME) ||
-    delta.removedAttributes.has(PRINCIPAL_NAME_INDEX_NAME) ||
-    delta.setAttributes.has(SPRING_SECURITY_CONTEXT) ||
-    delta.removedAttributes.has(SPRING_SECURITY_CONTEXT)
-  );
-}
-
-/** Keeps only string values; returns the shared empty map for sessions without indexes. */
-function cleanIndexes(resolved: Record<string, string>): IndexValues {
-  let out: Record<string, string> | undefined;
-  for (const name in resolved) {
-    const value = resolved[name];
-    if (typeof value !== 'string') continue;
-    out ??= {};
-    out[name] = value;
-  }
-  return out === undefined ? NO_INDEXES : Object.freeze(out);
 }

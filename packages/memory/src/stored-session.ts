@@ -1,6 +1,6 @@
+import type { IndexValues } from '@session/core';
 import type { StoredValue } from './attribute-codec.js';
 import type { DueItem } from './due-heap.js';
-import type { IndexValues } from './index-registry.js';
 
 /** One session as the memory store keeps it: timestamps, encoded attributes, its index values. */
 export interface StoredSession extends DueItem {

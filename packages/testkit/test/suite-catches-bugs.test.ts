@@ -173,6 +173,29 @@ const mutants: Array<[bug: string, bugs: Bugs, mustFail: string[]]> = [
     { partialWriteOnError: true },
     ['a function value makes save reject'],
   ],
+  [
+    'a save that found its session gone reports "written"',
+    { writtenWhenGone: true },
+    [
+      'saving a copy loaded before deleteById',
+      'changing the id of a session deleted meanwhile does not resurrect it',
+      'a copy saved after another copy changed the id reports "moved"',
+      'two copies rotating the id at once',
+    ],
+  ],
+  [
+    'id changes leave no trail',
+    { noIdTrail: true },
+    [
+      'a copy saved after another copy changed the id reports "moved"',
+      'deleteById of an id that was just changed also deletes the session under its new id',
+    ],
+  ],
+  [
+    'serializer failures surface as "store unavailable"',
+    { serializerErrorAsUnavailable: true },
+    ['a serializer that throws fails the save with SessionSerializationError'],
+  ],
 ];
 
 describe.concurrent('the contract suite fails broken stores', () => {

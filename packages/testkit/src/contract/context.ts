@@ -131,7 +131,13 @@ export function createContext<S extends Session>(options: ContractOptions<S>): S
           const session = (await repo.createSession()) as unknown as AnySession;
           for (const [name, value] of Object.entries(attributes)) session.set(name, value);
           tweak?.(session);
-          await repo.save(session as unknown as S);
+          const outcome = await repo.save(session as unknown as S);
+          // "unchanged" when an immediate flush already wrote everything.
+          if (outcome?.status !== 'written' && outcome?.status !== 'unchanged') {
+            throw new Error(
+              `Expected a new session's save to report "written", got ${JSON.stringify(outcome)}`,
+            );
+          }
           return session;
         },
         async load(id) {

@@ -7,6 +7,7 @@ import { expiryCases } from './cases/expiry.js';
 import { indexCases } from './cases/indexes.js';
 import { malformedIdCases } from './cases/malformed-ids.js';
 import { modeCases } from './cases/modes.js';
+import { outcomeCases } from './cases/outcomes.js';
 import { peerCases } from './cases/peers.js';
 import { resurrectionCases } from './cases/resurrection.js';
 import { timeCases } from './cases/times.js';
@@ -58,6 +59,7 @@ export function runSessionRepositoryContract<S extends Session>(options: Contrac
     deltaCases(ctx);
     changeIdCases(ctx);
     resurrectionCases(ctx);
+    outcomeCases(ctx);
     timeCases(ctx);
     expiryCases(ctx);
     modeCases(ctx);

@@ -92,3 +92,9 @@ export function malformedIds(): Array<[label: string, id: unknown]> {
     ['array', ['a'.repeat(32)]],
   ];
 }
+
+/** The `status` of a save outcome, or a description of what came back instead (for assertions). */
+export function outcomeStatus(outcome: unknown): string {
+  const status = (outcome as { status?: unknown } | null)?.status;
+  return typeof status === 'string' ? status : `not an outcome: ${String(outcome)}`;
+}

@@ -1,16 +1,19 @@
 import {
-  defaultSerializer,
+  AttributeCodec,
   enableImmediateFlush,
   type FindByIndexNameSessionRepository,
+  IdChangeTrail,
   isValidSessionId,
   MapSession,
   PRINCIPAL_NAME_INDEX_NAME,
   resolveRepositoryOptions,
+  type SaveOutcome,
   type SessionEvent,
   type SessionEventListener,
   type SessionEventSource,
   type SessionEventType,
   type SessionRepositoryOptions,
+  SessionStoreUnavailableError,
   settleImmediateFlush,
 } from '@session/core';
 
@@ -43,16 +46,23 @@ export interface Bugs {
   indexFromCopy?: boolean;
   forgetInFlightChanges?: boolean;
   ignoreLastAccessedChange?: boolean;
+  /** Reports "written" for a save that found its session gone (the silent no-op). */
+  writtenWhenGone?: boolean;
+  /** Forgets id changes: a stale copy reports "deleted", a delete of the old id misses the new one. */
+  noIdTrail?: boolean;
+  /** Lets serializer failures escape as "store unavailable". */
+  serializerErrorAsUnavailable?: boolean;
 }
 
 /** What several {@link ReferenceStore} instances share: the rows and an event bus (like pub/sub). */
 export interface ReferenceBackend {
   readonly rows: Map<string, Row>;
   readonly instances: Set<ReferenceStore>;
+  readonly moves: IdChangeTrail;
 }
 
 export function referenceBackend(): ReferenceBackend {
-  return { rows: new Map(), instances: new Set() };
+  return { rows: new Map(), instances: new Set(), moves: new IdChangeTrail() };
 }
 
 export interface Row {
@@ -78,9 +88,11 @@ export class ReferenceStore
   readonly #bugs: Bugs;
   readonly #listeners = new Map<SessionEventType, Set<SessionEventListener<MapSession>>>();
   readonly #sweeper: NodeJS.Timeout;
+  readonly #codec: AttributeCodec;
 
   constructor(options: SessionRepositoryOptions<MapSession>, bugs: Bugs = {}, backend = referenceBackend()) {
     this.#opts = resolveRepositoryOptions(options, { namespace: 'ref' });
+    this.#codec = new AttributeCodec(this.#opts.serializer);
     this.#bugs = bugs;
     this.#backend = backend;
     this.rows = backend.rows;
@@ -109,18 +121,29 @@ export class ReferenceStore
     return session;
   }
 
-  async save(session: MapSession): Promise<void> {
+  async save(session: MapSession): Promise<SaveOutcome> {
     if (this.#opts.flushMode === 'immediate' && !this.#bugs.noImmediateFlush)
-      await settleImmediateFlush(session);
-    this.#write(session);
+      await settleImmediateFlush(session).catch(() => undefined);
+    const outcome = this.#write(session);
     if (this.#bugs.forgetInFlightChanges) {
       // Like a networked store that marks the whole session saved when its write returns.
       await new Promise((resolve) => setImmediate(resolve));
       session.markSaved();
     }
+    return outcome;
   }
 
   async findById(id: string): Promise<MapSession | null> {
+    try {
+      return await this.#find(id);
+    } catch (err) {
+      // Unreadable data is no session.
+      if ((err as { code?: string }).code === 'SESSION_SERIALIZATION') return null;
+      throw err;
+    }
+  }
+
+  async #find(id: string): Promise<MapSession | null> {
     if (this.#bugs.malformedThrows && !isValidSessionId(id)) throw new Error('bad id');
     if (this.#bugs.malformedReachesBackend) this.operations++;
     if (!isValidSessionId(id)) return null;
@@ -141,10 +164,11 @@ export class ReferenceStore
   async deleteById(id: string): Promise<void> {
     if (!isValidSessionId(id)) return;
     this.operations++;
-    const row = this.rows.get(id);
-    if (row === undefined) return;
-    this.rows.delete(id);
-    if (!this.#bugs.noDeletedEvent) this.#emit({ type: 'deleted', sessionId: id, session: null });
+    const ids = this.#bugs.noIdTrail ? [id] : [id, ...this.#backend.moves.successors(id, Date.now())];
+    for (const candidate of ids) {
+      if (!this.rows.delete(candidate)) continue;
+      if (!this.#bugs.noDeletedEvent) this.#emit({ type: 'deleted', sessionId: candidate, session: null });
+    }
   }
 
   async findByIndexNameAndIndexValue(name: string, value: string): Promise<Map<string, MapSession>> {
@@ -202,7 +226,13 @@ export class ReferenceStore
 
   #track(session: MapSession): void {
     if (this.#opts.flushMode === 'immediate' && !this.#bugs.noImmediateFlush) {
-      enableImmediateFlush(session, async (s) => this.#write(s), this.#opts.logger);
+      enableImmediateFlush(
+        session,
+        async (s) => {
+          this.#write(s);
+        },
+        this.#opts.logger,
+      );
     }
   }
 
@@ -227,13 +257,20 @@ export class ReferenceStore
   #encode(value: unknown, name: string): unknown {
     if (this.#bugs.shareReferences) return value;
     if (this.#bugs.lossyJson) return JSON.stringify(value) ?? 'null';
-    return defaultSerializer.serialize(value, name);
+    if (this.#bugs.serializerErrorAsUnavailable) {
+      try {
+        return this.#opts.serializer.serialize(value, name);
+      } catch (err) {
+        throw new SessionStoreUnavailableError('store failed', { cause: err });
+      }
+    }
+    return this.#codec.serialize(name, value);
   }
 
   #decode(value: unknown, name: string): unknown {
     if (this.#bugs.shareReferences) return value;
     if (this.#bugs.lossyJson) return JSON.parse(value as string);
-    return defaultSerializer.deserialize(value as string, name);
+    return this.#codec.deserialize(name, value as string);
   }
 
   #load(id: string, row: Row): MapSession {
@@ -248,13 +285,35 @@ export class ReferenceStore
     });
   }
 
-  #write(session: MapSession): void {
+  /** The stored row as a session for the index resolver; unreadable attributes index nothing. */
+  #indexView(id: string, row: Row): MapSession {
+    const attributes: Array<[string, unknown]> = [];
+    for (const [name, value] of row.attrs) {
+      try {
+        attributes.push([name, this.#decode(value, name)]);
+      } catch {}
+    }
+    return new MapSession({
+      id,
+      creationTime: row.creationTime,
+      lastAccessedTime: row.lastAccessedTime,
+      maxInactiveIntervalMs: row.interval,
+      attributes,
+      isNew: false,
+    });
+  }
+
+  #write(session: MapSession): SaveOutcome {
     const delta = session.getDelta();
-    if (!delta.hasChanges) return;
+    if (!delta.hasChanges) return { status: 'unchanged', id: delta.id };
     this.operations++;
     let row = this.rows.get(delta.originalId);
     if (!delta.isNew && (row === undefined || this.#expired(row, Date.now()))) {
-      if (!this.#bugs.resurrect) return;
+      if (this.#bugs.writtenWhenGone) return { status: 'written', id: delta.id };
+      if (!this.#bugs.resurrect) {
+        const moved = !this.#bugs.noIdTrail && this.#backend.moves.movedTo(delta.originalId, Date.now());
+        return { status: moved ? 'moved' : row === undefined ? 'deleted' : 'expired', id: delta.originalId };
+      }
       row = undefined;
     }
     const encoded = new Map<string, unknown>();
@@ -282,14 +341,18 @@ export class ReferenceStore
     if (delta.isNew || (delta.maxInactiveIntervalChanged && !this.#bugs.ignoreIntervalChange)) {
       row.interval = delta.maxInactiveIntervalMs;
     }
-    const view = this.#load(delta.id, row);
+    const view = this.#indexView(delta.id, row);
     row.indexes = this.#bugs.indexIgnoresResolver
       ? { [PRINCIPAL_NAME_INDEX_NAME]: String(view.peek(PRINCIPAL_NAME_INDEX_NAME)) }
       : this.#opts.indexResolver.resolveIndexesFor(this.#bugs.indexFromCopy ? session : view);
-    if (delta.idChanged && !this.#bugs.changeIdKeepsOld) this.rows.delete(delta.originalId);
+    if (delta.idChanged && !delta.isNew && !this.#bugs.changeIdKeepsOld) {
+      this.rows.delete(delta.originalId);
+      this.#backend.moves.record(delta.originalId, delta.id, Date.now());
+    }
     this.rows.set(delta.id, row);
     session.markSaved(delta);
     if (delta.isNew || this.#bugs.createdOnEverySave)
       this.#emit({ type: 'created', sessionId: delta.id, session: null });
+    return { status: 'written', id: delta.id };
   }
 }

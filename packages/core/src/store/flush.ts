@@ -1,5 +1,5 @@
-import type { SessionLogger } from './logger.js';
-import type { MapSession } from './session.js';
+import type { SessionLogger } from '../logger.js';
+import type { MapSession } from '../session.js';
 
 const pending = new WeakMap<MapSession<object>, { chain: Promise<void>; queued: boolean; error: unknown }>();
 
