@@ -35,6 +35,14 @@ export interface SessionRepository<S extends Session = Session> {
   findById(id: string): Promise<S | null>;
   /** Removes the session. A missing or malformed id is a no-op. */
   deleteById(id: string): Promise<void>;
+  /**
+   * True when the session stored under `id` moved to another id (a save after `changeSessionId`)
+   * within the store's id-change trail (`ID_CHANGE_TRAIL_MS`): a request presenting `id` then
+   * raced that change, typically a login. The HTTP layer asks only when a presented id was not
+   * found and the request is about to store a new session, so that such a request never replaces
+   * the login's cookie with an anonymous one. Optional; stores without a trail leave it out.
+   */
+  movedRecently?(id: string): Promise<boolean>;
   /** Releases timers and connections the repository created itself. Idempotent. */
   close?(): Promise<void>;
 }

@@ -33,6 +33,7 @@ export {
 export type { SessionIdResolver } from './resolver.js';
 export {
   type CommitTarget,
+  commitErrorStatus,
   type HoldResponseOptions,
   holdResponseUntilCommitted,
   snapshotResponseHeaders,

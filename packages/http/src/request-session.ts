@@ -4,14 +4,17 @@ import {
   consoleLogger,
   getPrincipalName,
   InvalidArgumentError,
+  isSaveOutcome,
   PRINCIPAL_NAME_INDEX_NAME,
+  type SaveOutcome,
   type Session,
   type SessionLogger,
   type SessionRepository,
+  SessionSaveConflictError,
 } from '@session/core';
 import { CookieSessionIdResolver, type CookieSessionIdResolverOptions } from './cookie-resolver.js';
 import type { SessionExchange } from './exchange.js';
-import { findRequestedSession } from './find-session.js';
+import { findRequestedSession, resolveRequestedSessionIds } from './find-session.js';
 import { redactSessionId } from './redact.js';
 import type { SessionIdResolver } from './resolver.js';
 import { callStore, checkStoreTimeout } from './store-call.js';
@@ -107,7 +110,7 @@ export class RequestSession<A extends object = AnyAttributes> {
 
   set maxInactiveIntervalMs(value: number) {
     this.#controller.current.maxInactiveIntervalMs = value;
-    this.#controller.changed();
+    this.#controller.recordInterval(value);
   }
 
   /** Reads an attribute; `undefined` when absent. */
@@ -118,13 +121,13 @@ export class RequestSession<A extends object = AnyAttributes> {
   /** Sets an attribute (`undefined` removes it). The first set on a new session makes it stored. */
   set<K extends AttributeName<A>>(name: K, value: A[K] | undefined): void {
     (this.#controller.current as LooseSession).set(name, value);
-    this.#controller.changed();
+    this.#controller.recordAttribute(name, value);
   }
 
   /** Removes an attribute. */
   delete(name: AttributeName<A>): void {
     (this.#controller.current as LooseSession).delete(name);
-    this.#controller.changed();
+    this.#controller.recordAttribute(name, undefined);
   }
 
   /** True when the attribute is set. Does not count as a read. */
@@ -180,7 +183,9 @@ export class RequestSession<A extends object = AnyAttributes> {
 
   /**
    * Saves now instead of when the response starts (it is saved then anyway). A new session is
-   * stored even when it holds no attributes. Throws `SessionStoreUnavailableError` when the store fails.
+   * stored even when it holds no attributes. Throws `SessionStoreUnavailableError` when the store
+   * fails, and `SessionSaveConflictError` (409) when the session was deleted, expired or moved to
+   * another id meanwhile, so the changes did not land.
    */
   save(): Promise<void> {
     return this.#controller.save();
@@ -222,6 +227,12 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
   #commitError: unknown;
   #commitsInFlight = 0;
   #commitChain: Promise<void> = Promise.resolve();
+  /** What the app changed through {@link RequestSession} in this request, last change per name. */
+  readonly #requestChanges = new Map<string, unknown>();
+  #requestInterval: number | undefined;
+  /** The app set a principal in this request: a login whose credentials it accepted. */
+  #loggedIn = false;
+  #warnedNoOutcome = false;
 
   /** @internal Created by {@link HttpSessionManager.open}. */
   constructor(
@@ -264,6 +275,18 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     this.#mutations++;
   }
 
+  /** @internal An attribute set (or removed, `undefined`) through {@link RequestSession}. */
+  recordAttribute(name: string, value: unknown): void {
+    this.#requestChanges.set(name, value);
+    this.changed();
+  }
+
+  /** @internal The idle timeout set through {@link RequestSession}. */
+  recordInterval(value: number): void {
+    this.#requestInterval = value;
+    this.changed();
+  }
+
   /** @internal */
   setRememberMe(enabled: boolean): void {
     this.#rememberMe = enabled;
@@ -280,7 +303,8 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
   setPrincipal(name: string | undefined, rotate: boolean | undefined): void {
     if ((rotate ?? this.#config.rotateIdOnPrincipalChange) && this.#stored) this.#current.changeSessionId();
     (this.#current as LooseSession).set(PRINCIPAL_NAME_INDEX_NAME, name);
-    this.changed();
+    this.#loggedIn = name !== undefined;
+    this.recordAttribute(PRINCIPAL_NAME_INDEX_NAME, name);
   }
 
   /** @internal */
@@ -296,6 +320,12 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     const storedId = this.#storedId;
     if (this.#stored && storedId !== undefined) {
       await callStore('deleteById', storeTimeoutMs, () => repository.deleteById(storedId));
+    } else if (this.#requestedSessionId === undefined) {
+      // The presented id was not found: a login racing this logout may have just moved it. Deleting
+      // it lets the store follow that move (its id-change trail), so the logout still wins.
+      for (const id of resolveRequestedSessionIds(this.#exchange.request, this.#config.resolver)) {
+        await callStore('deleteById', storeTimeoutMs, () => repository.deleteById(id));
+      }
     }
     this.#current = fresh;
     this.#invalidated = true;
@@ -304,6 +334,10 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     this.#savedThisRequest = false;
     this.#persistRequested = false;
     this.#rememberMe = undefined;
+    // What the app sets from here on belongs to the fresh session only.
+    this.#requestChanges.clear();
+    this.#requestInterval = undefined;
+    this.#loggedIn = false;
     this.changed();
   }
 
@@ -355,20 +389,113 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
       return;
     }
     const mutations = this.#mutations;
-    const { repository, storeTimeoutMs } = this.#config;
+    const appChanged = mutations !== this.#mutationsAtSave;
     try {
-      await callStore('save', storeTimeoutMs, () => repository.save(session));
+      if (!this.#stored) await this.#refuseIfPresentedIdJustMoved();
+      const outcome = await this.#save(session);
+      // An invalidate() that ran meanwhile replaced the session; its state is already right.
+      if (session !== this.#current) return;
+      if (outcome.status === 'written' || outcome.status === 'unchanged') {
+        this.#markStored(session, mutations);
+        return;
+      }
+      await this.#handleRejectedSave(
+        outcome as SaveOutcome & { status: 'deleted' | 'expired' | 'moved' },
+        appChanged,
+      );
     } catch (err) {
       this.#commitFailed = true;
       this.#commitError = err;
       throw err;
     }
-    // An invalidate() that ran meanwhile replaced the session; its state is already right.
-    if (session !== this.#current) return;
+  }
+
+  /**
+   * A request that presented an id the store did not have, and is about to store a new session:
+   * if that id was moved to another one moments ago (a login that rotated it ran concurrently),
+   * a new anonymous session and its cookie would sign the user out again. Its write fails with
+   * `SessionSaveConflictError` instead. Logins and writes after `invalidate()` go ahead: a new
+   * session is what they want.
+   */
+  async #refuseIfPresentedIdJustMoved(): Promise<void> {
+    const { repository, resolver, storeTimeoutMs } = this.#config;
+    if (this.#invalidated || this.#loggedIn || typeof repository.movedRecently !== 'function') return;
+    for (const id of resolveRequestedSessionIds(this.#exchange.request, resolver)) {
+      const moved = await callStore(
+        'movedRecently',
+        storeTimeoutMs,
+        async () => (await repository.movedRecently?.(id)) === true,
+      );
+      if (moved) throw new SessionSaveConflictError({ status: 'moved', id });
+    }
+  }
+
+  #markStored(session: S, mutations: number): void {
     this.#stored = true;
     this.#storedId = session.id;
     this.#savedThisRequest = true;
     this.#mutationsAtSave = mutations;
+  }
+
+  async #save(session: S): Promise<SaveOutcome> {
+    const { repository, storeTimeoutMs } = this.#config;
+    const outcome: unknown = await callStore('save', storeTimeoutMs, () => repository.save(session));
+    if (isSaveOutcome(outcome)) return outcome;
+    // A store written against the old contract (`save(): Promise<void>`) says nothing: take its word.
+    if (!this.#warnedNoOutcome) {
+      this.#warnedNoOutcome = true;
+      this.#config.logger.warn(
+        'the session repository returned no SaveOutcome from save(); update it to the current contract',
+      );
+    }
+    return { status: 'written', id: session.id };
+  }
+
+  /**
+   * The session was deleted, expired or moved to another id while this request ran, so nothing
+   * was written. A login whose credentials the app accepted still signs the user in: its changes
+   * go into a new session, as if the request had arrived after the race (never into the session
+   * the race produced, which this request's old id must not reach). Any other change the app made
+   * fails with `SessionSaveConflictError` (409); a save that only recorded an access is dropped.
+   */
+  async #handleRejectedSave(
+    outcome: SaveOutcome & { status: 'deleted' | 'expired' | 'moved' },
+    appChanged: boolean,
+  ): Promise<void> {
+    const { logger } = this.#config;
+    this.#stored = false;
+    this.#storedId = undefined;
+    if (this.#loggedIn && !this.#headersWritten) {
+      logger.info(
+        `session ${redactSessionId(outcome.id)} was ${outcome.status} during a login; the login continues in a new session`,
+      );
+      await this.#continueInNewSession();
+      return;
+    }
+    if (!appChanged) {
+      logger.debug(
+        `session ${redactSessionId(outcome.id)} was ${outcome.status}; its access was not recorded`,
+      );
+      return;
+    }
+    throw new SessionSaveConflictError(outcome);
+  }
+
+  async #continueInNewSession(): Promise<void> {
+    const { repository, storeTimeoutMs } = this.#config;
+    const fresh = (await callStore('createSession', storeTimeoutMs, () => repository.createSession())) as S;
+    const target = fresh as unknown as LooseSession;
+    for (const [name, value] of this.#requestChanges) target.set(name, value);
+    if (this.#requestInterval !== undefined) target.maxInactiveIntervalMs = this.#requestInterval;
+    this.#current = fresh;
+    const mutations = this.#mutations;
+    const outcome = await this.#save(fresh);
+    if (outcome.status !== 'written' && outcome.status !== 'unchanged') {
+      throw new SessionSaveConflictError(
+        outcome as SaveOutcome & { status: 'deleted' | 'expired' | 'moved' },
+      );
+    }
+    this.#markStored(fresh, mutations);
   }
 
   /**

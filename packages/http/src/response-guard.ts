@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import { type ServerResponse, STATUS_CODES } from 'node:http';
 import type { SessionLogger } from '@session/core';
 import { consoleLogger } from '@session/core';
 
@@ -16,10 +16,10 @@ export interface CommitTarget {
 export interface HoldResponseOptions {
   /**
    * Called when the commit fails. Every held write is dropped (callbacks passed to them are called
-   * with an error on the next tick), nothing has been sent, the headers
-   * are back to what they were when the guard was installed and the status is 503, so the
-   * handler can still produce an error response (the Express adapter passes the error to `next`).
-   * Default: a plain `503` response.
+   * with an error on the next tick), nothing has been sent, the headers are back to what they were
+   * when the guard was installed and the status is the error's (409 for a
+   * `SessionSaveConflictError`, else 503), so the handler can still produce an error response
+   * (the Express adapter passes the error to `next`). Default: a plain-text response with that status.
    */
   onCommitError?: (error: unknown) => void;
   logger?: SessionLogger;
@@ -84,10 +84,21 @@ export function snapshotResponseHeaders(response: ServerResponse): () => void {
   };
 }
 
+/**
+ * The status a failed commit answers with: the error's own `status` (409 for a
+ * `SessionSaveConflictError`, 503 for `SessionStoreUnavailableError`), else 503.
+ */
+export function commitErrorStatus(error: unknown): number {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599
+    ? status
+    : 503;
+}
+
 function defaultCommitError(response: ServerResponse): (error: unknown) => void {
   return () => {
     response.setHeader('content-type', 'text/plain; charset=utf-8');
-    response.end('Service Unavailable');
+    response.end(STATUS_CODES[response.statusCode] ?? 'Service Unavailable');
   };
 }
 
@@ -177,7 +188,7 @@ export function holdResponseUntilCommitted(
       }
       try {
         restoreHeaders();
-        response.statusCode = 503;
+        response.statusCode = commitErrorStatus(error);
         onCommitError(error);
       } catch (err) {
         logger.error('handling a session commit failure failed', err);

@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InvalidArgumentError, type MapSession, type Session } from '@session/core';
+import { InvalidArgumentError, type MapSession, type SaveOutcome, type Session } from '@session/core';
 import { MemorySessionRepository } from '@session/memory';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -81,7 +81,7 @@ describe('writeHead with its own Set-Cookie headers', () => {
 class SlowRepository extends MemorySessionRepository {
   saveDelayMs = 0;
   saves = 0;
-  override async save(session: MapSession): Promise<void> {
+  override async save(session: MapSession): Promise<SaveOutcome> {
     this.saves++;
     if (this.saveDelayMs > 0) await new Promise((r) => setTimeout(r, this.saveDelayMs));
     return super.save(session);

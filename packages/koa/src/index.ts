@@ -2,6 +2,7 @@ import {
   type AnyAttributes,
   InvalidArgumentError,
   type Session,
+  SessionSaveConflictError,
   SessionStoreUnavailableError,
 } from '@session/core';
 import {
@@ -41,9 +42,14 @@ declare module 'koa' {
 /** Options of {@link session}: see `HttpSessionOptions` in `@session/http`. */
 export type KoaSessionOptions<S extends Session = Session> = HttpSessionOptions<S>;
 
-/** Store errors reach Koa with `status` 503 and a message safe to show (it names no id or host). */
+/**
+ * Store errors reach Koa with their status (503, or 409 for a save that did not land) and a
+ * message safe to show (it names no id or host).
+ */
 function forKoa(err: unknown): unknown {
-  if (err instanceof SessionStoreUnavailableError) Object.assign(err, { expose: true });
+  if (err instanceof SessionStoreUnavailableError || err instanceof SessionSaveConflictError) {
+    Object.assign(err, { expose: true });
+  }
   return err;
 }
 

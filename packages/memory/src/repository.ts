@@ -247,6 +247,10 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
     return found;
   }
 
+  protected override async lookupMove(id: string): Promise<boolean> {
+    return this.#moves.movedTo(id, this.options.clock()) !== undefined;
+  }
+
   protected override encodeAttribute(name: string, value: unknown): StoredValue {
     return encodeStoredValue(this.codec, name, value);
   }

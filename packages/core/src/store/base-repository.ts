@@ -130,6 +130,15 @@ export abstract class SessionStoreBase<E = string> implements SessionRepository<
     await this.guard('deleteById', () => this.deleteSession(id));
   }
 
+  /**
+   * True when the session stored under `id` moved to another id within the id-change trail (see
+   * `SessionRepository.movedRecently`). False for malformed ids, without asking the store.
+   */
+  async movedRecently(id: string): Promise<boolean> {
+    if (!isValidSessionId(id)) return false;
+    return this.guard('movedRecently', () => this.lookupMove(id));
+  }
+
   /** Releases what the store holds. Idempotent. */
   async close(): Promise<void> {}
 
@@ -143,6 +152,14 @@ export abstract class SessionStoreBase<E = string> implements SessionRepository<
 
   /** Removes one session (valid id only). */
   protected abstract deleteSession(id: string): Promise<void>;
+
+  /**
+   * Whether `id` (valid) moved to another id within the id-change trail. Stores that keep a trail
+   * override it; the default knows of no move.
+   */
+  protected async lookupMove(_id: string): Promise<boolean> {
+    return false;
+  }
 
   // --- helpers for stores ---
 

@@ -40,9 +40,25 @@ import {
 import { MemorySessionRepository } from '@session/memory';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { decodeBase64Id, findSetCookie, send, sendRaw } from './http-client.js';
+import { LatencyRepository } from './latency-repository.js';
 import { SpyRepository } from './spy-repository.js';
 
 export const STREAM_CHUNKS = 20;
+
+/** Rounds of each concurrency race, run {@link RACE_PARALLELISM} at a time. */
+export const RACE_ROUNDS = 100;
+const RACE_PARALLELISM = 10;
+
+/** Runs `round(0 … RACE_ROUNDS - 1)`, a few at a time. */
+async function inRounds(round: (index: number) => Promise<void>): Promise<void> {
+  for (let start = 0; start < RACE_ROUNDS; start += RACE_PARALLELISM) {
+    const batch = Array.from(
+      { length: Math.min(RACE_PARALLELISM, RACE_ROUNDS - start) },
+      (_, i) => start + i,
+    );
+    await Promise.all(batch.map(round));
+  }
+}
 
 /** How an adapter's test app is configured. */
 export interface AdapterAppOptions {
@@ -772,6 +788,101 @@ export function describeAdapter(
           expect(body.id).toBe(id);
           for (let i = 0; i < 50; i++) expect(body.attributes[`k${i}`]).toBe(String(i));
           expect(body.attributes.seed).toBe('1');
+        });
+
+        describe(`races with a login that rotates the id (${RACE_ROUNDS} rounds each)`, () => {
+          async function raceApp() {
+            const context = await store.create();
+            contexts.push(context);
+            // Network-like latency on every call, so the two requests interleave in every order.
+            const app = await harness.start({
+              session: { repository: new LatencyRepository(context.repository), logger: quietLogger },
+            });
+            running.push(app);
+            const exists = async (id: string) => (await context.repository.findById(id)) !== null;
+            return { url: app.url, repository: context.repository, exists };
+          }
+
+          /** Every non-empty session cookie a response sets, as ids. */
+          const cookieIds = (res: { setCookies: string[] }) =>
+            res.setCookies
+              .map((header) => findSetCookie([header]))
+              .filter((cookie) => cookie !== undefined && cookie.value !== '')
+              .map((cookie) => decodeBase64Id(cookie?.value ?? ''));
+
+          it('login vs write: no cookie for a missing id, no acknowledged write lost, the user stays signed in', async () => {
+            const { url, repository, exists } = await raceApp();
+            const stats = { acknowledged: 0, conflicts: 0, lostAcknowledged: 0, deadCookies: 0 };
+            await inRounds(async (round) => {
+              const { cookie } = await createSession(url);
+              const [login, write] = await Promise.all([
+                send(`${url}/login?user=u${round}`, { method: 'POST', cookie }),
+                send(`${url}/set?name=w&value=${round}`, { method: 'POST', cookie }),
+              ]);
+              expect(login.status).toBe(200);
+              expect([200, 409]).toContain(write.status);
+              for (const id of [...cookieIds(login), ...cookieIds(write)]) {
+                if (!(await exists(id))) stats.deadCookies++;
+              }
+              const [loginId] = cookieIds(login);
+              const after = loginId === undefined ? null : await repository.findById(loginId);
+              expect(after?.get(PRINCIPAL_NAME_INDEX_NAME)).toBe(`u${round}`);
+              if (write.status === 200) {
+                stats.acknowledged++;
+                if (after?.get('w') !== String(round)) stats.lostAcknowledged++;
+              } else {
+                stats.conflicts++;
+                expect(JSON.parse(write.body)).toEqual({ error: 'SESSION_SAVE_CONFLICT' });
+              }
+            });
+            expect({ deadCookies: stats.deadCookies, lostAcknowledged: stats.lostAcknowledged }).toEqual({
+              deadCookies: 0,
+              lostAcknowledged: 0,
+            });
+            expect(stats.acknowledged + stats.conflicts).toBe(RACE_ROUNDS);
+          });
+
+          it('login vs login (a double-submitted form): both sign in, no cookie for a missing id', async () => {
+            const { url, repository } = await raceApp();
+            let deadCookies = 0;
+            await inRounds(async (round) => {
+              const { cookie } = await createSession(url);
+              const responses = await Promise.all([
+                send(`${url}/login?user=u${round}`, { method: 'POST', cookie }),
+                send(`${url}/login?user=u${round}`, { method: 'POST', cookie }),
+              ]);
+              for (const res of responses) {
+                expect(res.status).toBe(200);
+                const ids = cookieIds(res);
+                expect(ids).toHaveLength(1);
+                const found = await repository.findById(ids[0] as string);
+                if (found === null) deadCookies++;
+                else expect(found.get(PRINCIPAL_NAME_INDEX_NAME)).toBe(`u${round}`);
+              }
+            });
+            expect(deadCookies).toBe(0);
+          });
+
+          it('logout vs login: the logout is never undone', async () => {
+            const { url, repository, exists } = await raceApp();
+            let undone = 0;
+            await inRounds(async (round) => {
+              const { cookie, id } = await createSession(url);
+              const [logout, login] = await Promise.all([
+                send(`${url}/logout`, { method: 'POST', cookie }),
+                send(`${url}/login?user=u${round}`, { method: 'POST', cookie }),
+              ]);
+              expect(logout.status).toBe(200);
+              expect(login.status).toBe(200);
+              if (await exists(id)) undone++;
+              // A login that lost the race may sign in afresh, but never keeps the logged-out session.
+              for (const loginId of cookieIds(login)) {
+                const survivor = await repository.findById(loginId);
+                if (survivor !== null && survivor.get('seed') !== undefined) undone++;
+              }
+            });
+            expect(undone).toBe(0);
+          });
         });
 
         it('a read-only request costs one lookup and no save; a changing one exactly one save', async () => {

@@ -2,6 +2,7 @@ import {
   isValidSessionId,
   MapSession,
   type RepositoryCapabilities,
+  type SaveOutcome,
   type SessionRepository,
 } from '@session/core';
 
@@ -26,11 +27,12 @@ export class PlainRepository implements SessionRepository<MapSession> {
     return new MapSession({ now: this.clock() });
   }
 
-  async save(session: MapSession): Promise<void> {
+  async save(session: MapSession): Promise<SaveOutcome> {
     const delta = session.getDelta();
+    if (!delta.hasChanges) return { status: 'unchanged', id: delta.id };
     let record = this.stored.get(delta.originalId);
     if (record === undefined) {
-      if (!delta.isNew) return; // deleted meanwhile: never resurrect
+      if (!delta.isNew) return { status: 'deleted', id: delta.originalId }; // never resurrect
       record = {
         creationTime: delta.creationTime,
         lastAccessedTime: delta.lastAccessedTime,
@@ -45,6 +47,7 @@ export class PlainRepository implements SessionRepository<MapSession> {
     record.lastAccessedTime = delta.lastAccessedTime;
     record.maxInactiveIntervalMs = delta.maxInactiveIntervalMs;
     session.markSaved(delta);
+    return { status: 'written', id: delta.id };
   }
 
   async findById(id: string): Promise<MapSession | null> {

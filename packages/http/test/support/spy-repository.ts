@@ -1,4 +1,4 @@
-import type { RepositoryCapabilities, Session, SessionRepository } from '@session/core';
+import type { RepositoryCapabilities, SaveOutcome, Session, SessionRepository } from '@session/core';
 
 /** How the wrapped store behaves: normally, failing every call, or never answering. */
 export type StoreMode = 'ok' | 'reject' | 'hang';
@@ -33,7 +33,7 @@ export class SpyRepository<S extends Session = Session> implements SessionReposi
     return this.inner.createSession();
   }
 
-  async save(session: S): Promise<void> {
+  async save(session: S): Promise<SaveOutcome> {
     this.calls.save++;
     await this.#gate();
     return this.inner.save(session);
