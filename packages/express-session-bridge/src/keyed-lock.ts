@@ -28,17 +28,3 @@ export class KeyedLock {
     return this.#tails.size;
   }
 }
-
-// One lock per store object, so every repository wrapping the same store in this process
-// serializes its writes to one session id.
-const locks = new WeakMap<object, KeyedLock>();
-
-/** The process-wide lock of `store`. */
-export function lockFor(store: object): KeyedLock {
-  let lock = locks.get(store);
-  if (lock === undefined) {
-    lock = new KeyedLock();
-    locks.set(store, lock);
-  }
-  return lock;
-}

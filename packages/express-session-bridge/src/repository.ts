@@ -1,23 +1,23 @@
 import {
-  createDefaultSession,
-  enableImmediateFlush,
   InvalidArgumentError,
-  InvalidSessionIdError,
-  isMapSession,
-  isValidSessionId,
-  MapSession,
+  MAX_ID_CHANGE_HOPS,
+  type MapSession,
+  type PreparedSave,
   type RepositoryCapabilities,
-  type SessionRepository,
-  settleImmediateFlush,
+  rejectedOutcome,
+  type SaveOutcome,
+  SessionStoreBase,
+  shortSessionId,
+  writtenOutcome,
 } from '@session/core';
-import { AttributeCodec } from './attribute-codec.js';
-import { type KeyedLock, lockFor } from './keyed-lock.js';
+import { decodeJsonValue, encodeJsonValue } from './attribute-codec.js';
 import {
   type ExpressSessionBridgeOptions,
   type ResolvedBridgeOptions,
   resolveBridgeOptions,
 } from './options.js';
 import { StoreClient } from './store-client.js';
+import { coordinationFor, type StoreCoordination } from './store-coordination.js';
 import type { ExpressSessionStore, StoredSessionRecord } from './store-types.js';
 import {
   buildRecord,
@@ -30,17 +30,27 @@ import {
 
 /**
  * A `SessionRepository<MapSession>` over an express-session store (connect-redis, connect-mongo,
- * `MemoryStore`, …), so an app can move to `@session/*` without moving its sessions.
+ * `MemoryStore`, …), so an app can move to `@session/*` without moving its sessions. Built on
+ * core's store kernel (`SessionStoreBase`): new sessions, the save guard, flush modes and error
+ * mapping are core's; the bridge adds the read, the locked read-merge-write save and the delete.
  *
  * What it guarantees, and what an express-session store cannot:
  * - Saves are read-merge-write of only the changed attributes, serialized per session id in this
  *   process (across every repository wrapping the same store object), so concurrent saves in one
  *   process never lose each other's changes. Between processes the store's last writer wins:
  *   express-session stores have no partial or atomic updates.
- * - A save never recreates a session that is gone or expired: it re-reads the session first and
- *   writes nothing if it is missing. A delete from another process landing between that read and
- *   the write can still be undone by the write.
- * - `changeSessionId` writes the new id, then destroys the old one.
+ * - `save` says what it did: `written`; `unchanged` (nothing to write, no store call); `deleted`
+ *   (the store has no session under the id); `expired` (its stored timestamps are past due, unless
+ *   `trustStoreExpiry`); `moved` (another copy in this process changed its id within the last
+ *   `ID_CHANGE_TRAIL_MS`). A save never recreates a session that is gone or expired: it re-reads
+ *   the session first. A delete from another process landing between that read and the write can
+ *   still be undone by the write.
+ * - `changeSessionId` writes the new id, then destroys the old one, then records the change in a
+ *   trail shared by every repository over the same store object in this process: for
+ *   `ID_CHANGE_TRAIL_MS` a stale copy saved under the old id reports `moved` (and writes nothing,
+ *   even if the old id was written back meanwhile), and `deleteById(old)` also destroys the new id.
+ *   Across processes there is no trail (an express-session store has no place for it): there a
+ *   stale copy reports `deleted`, and `deleteById(old)` reaches only the old id.
  * - `findById` is a plain read (one `get`): it never returns an expired session (and destroys
  *   one it finds) but does not refresh `lastAccessedTime`; the HTTP layer sets it and saves.
  * - No index and no events (`capabilities` both false).
@@ -52,15 +62,14 @@ import {
  * const repository = fromExpressSessionStore(new RedisStore({ client: redis }));
  * ```
  */
-export class ExpressSessionStoreRepository implements SessionRepository<MapSession> {
+export class ExpressSessionStoreRepository extends SessionStoreBase<unknown> {
   /** No index (stores have no secondary lookups) and no events (stores report no expiry). */
   readonly capabilities: RepositoryCapabilities = Object.freeze({ indexed: false, events: false });
 
   readonly #store: ExpressSessionStore;
-  readonly #options: ResolvedBridgeOptions;
+  readonly #bridge: ResolvedBridgeOptions;
   readonly #client: StoreClient;
-  readonly #codec: AttributeCodec;
-  readonly #lock: KeyedLock;
+  readonly #shared: StoreCoordination;
 
   constructor(store: ExpressSessionStore, options: ExpressSessionBridgeOptions = {}) {
     for (const method of ['get', 'set', 'destroy'] as const) {
@@ -70,11 +79,12 @@ export class ExpressSessionStoreRepository implements SessionRepository<MapSessi
         );
       }
     }
+    const resolved = resolveBridgeOptions(options);
+    super(resolved, 'express-session store');
     this.#store = store;
-    this.#options = resolveBridgeOptions(options);
-    this.#client = new StoreClient(store, this.#options.storeTimeoutMs);
-    this.#codec = new AttributeCodec(this.#options.serializer);
-    this.#lock = lockFor(store);
+    this.#bridge = resolved;
+    this.#client = new StoreClient(store, resolved.storeTimeoutMs);
+    this.#shared = coordinationFor(store);
   }
 
   /** The wrapped express-session store. */
@@ -82,131 +92,109 @@ export class ExpressSessionStoreRepository implements SessionRepository<MapSessi
     return this.#store;
   }
 
-  /** A new, unsaved session with this repository's defaults. Nothing reaches the store until `save`. */
-  async createSession(): Promise<MapSession> {
-    const session = createDefaultSession(this.#options);
-    this.#track(session);
-    return session;
-  }
+  // --- the kernel's store operations ---
 
   /**
-   * Writes what changed on `session` into the stored session, keeping attributes other copies
-   * wrote. Resolves without writing when the stored session is gone or expired. Rejects with
-   * `SessionSerializationError` (nothing written) when a value cannot be stored, and with
-   * `SessionStoreUnavailableError` when the store fails or times out.
+   * The stored session, or `null` when absent, expired (it is then destroyed) or unreadable
+   * (logged, and left in place: an express-session app sharing the store may read it fine).
+   * `lastAccessedTime` is the stored one: saving the session after setting it is what extends its
+   * life.
    */
-  async save(session: MapSession): Promise<void> {
-    if (!isMapSession(session)) {
-      throw new InvalidArgumentError(
-        'ExpressSessionStoreRepository.save() needs a MapSession from createSession or findById',
-      );
-    }
-    if (this.#options.flushMode === 'immediate') await settleImmediateFlush(session);
-    await this.#write(session);
-  }
-
-  /**
-   * The stored session, or `null` when absent, expired (it is then destroyed), unreadable (logged)
-   * or the id is malformed. `lastAccessedTime` is the stored one: saving the session after setting
-   * it is what extends its life.
-   */
-  async findById(id: string): Promise<MapSession | null> {
-    if (!isValidSessionId(id)) return null;
+  protected async readSession(id: string): Promise<MapSession | null> {
     const stored = await this.#client.get(id);
     if (stored === undefined || stored === null) return null;
-    const now = this.#options.clock();
+    const now = this.options.clock();
     if (!isStoredRecord(stored)) {
-      this.#options.logger.warn(
-        `express-session store returned something that is not a session for ${hint(id)}`,
+      this.logger.warn(
+        `express-session store returned something that is not a session for ${shortSessionId(id)}`,
       );
       return null;
     }
     let timing = readTiming(stored, now);
     if (isTimingExpired(timing, now)) {
-      if (!this.#options.trustStoreExpiry) {
+      if (!this.#bridge.trustStoreExpiry) {
         await this.#destroyQuietly(id);
         return null;
       }
       timing = { ...timing, lastAccessedTime: now };
     }
-    const attributes: Array<[string, unknown]> = [];
     try {
+      const attributes: Array<[string, unknown]> = [];
       for (const name of recordAttributeNames(stored)) {
-        attributes.push([name, this.#codec.decode(stored[name], name)]);
+        attributes.push([name, decodeJsonValue(this.codec, name, stored[name])]);
       }
+      return this.restore({
+        id,
+        // Sessions written by express-session itself carry no creation time.
+        creationTime: timing.creationTime ?? now,
+        lastAccessedTime: timing.lastAccessedTime,
+        maxInactiveIntervalMs: timing.maxInactiveIntervalMs,
+        attributes,
+      });
     } catch (err) {
-      // Left in place: an express-session app sharing the store may read it fine.
-      this.#options.logger.warn(
-        `session ${hint(id)} has an unreadable attribute; treating it as absent`,
-        err,
-      );
+      this.logger.warn(`session ${shortSessionId(id)} is unreadable; treating it as absent`, err);
       return null;
     }
-    const session = new MapSession({
-      id,
-      // Sessions written by express-session itself carry no creation time.
-      creationTime: timing.creationTime ?? now,
-      lastAccessedTime: timing.lastAccessedTime,
-      maxInactiveIntervalMs: timing.maxInactiveIntervalMs,
-      attributes,
-      isNew: false,
-      saveMode: this.#options.saveMode,
-      idGenerator: this.#options.idGenerator,
-    });
-    this.#track(session);
-    return session;
   }
 
-  /** Destroys the session in the store. A malformed id is a no-op that never reaches the store. */
-  async deleteById(id: string): Promise<void> {
-    if (!isValidSessionId(id)) return;
-    await this.#lock.run(id, () => this.#client.destroy(id));
+  /** Whether this process moved `id` to another id within the trail period. */
+  protected override async lookupMove(id: string): Promise<boolean> {
+    return this.#shared.trail.movedTo(id, this.options.clock()) !== undefined;
   }
 
-  /** Nothing to release: the store and its connection belong to the caller. */
-  async close(): Promise<void> {}
-
-  #track(session: MapSession): void {
-    if (this.#options.flushMode !== 'immediate') return;
-    enableImmediateFlush(session, (s) => this.#write(s), this.#options.logger);
+  /** The read-merge-write, under the lock of the id the session is stored under. */
+  protected async writeSession(save: PreparedSave<unknown>): Promise<SaveOutcome> {
+    // The kernel runs one write per session object at a time, so its stored id cannot change here.
+    return this.#shared.lock.run(save.delta.originalId, () => this.#writeLocked(save));
   }
 
-  /** Saves under the lock of the id the session is stored under. */
-  async #write(session: MapSession): Promise<void> {
-    for (;;) {
-      const key = session.originalId;
-      // A concurrent save of this same object may move it to a new id while we wait: follow it.
-      const written = await this.#lock.run(key, async () => {
-        if (session.originalId !== key) return false;
-        await this.#writeLocked(session);
-        return true;
+  /**
+   * Destroys the session; an id changed in this process within the last `ID_CHANGE_TRAIL_MS` is
+   * followed to its new ids, each destroyed under its own lock, so a logout racing the login that
+   * rotated the id still signs the user out.
+   */
+  protected async deleteSession(id: string): Promise<void> {
+    const seen = new Set<string>();
+    let current: string | undefined = id;
+    while (current !== undefined && !seen.has(current) && seen.size <= MAX_ID_CHANGE_HOPS) {
+      const target: string = current;
+      seen.add(target);
+      // Read the trail under the lock: a move of this id in progress has recorded itself by then.
+      current = await this.#shared.lock.run(target, async () => {
+        await this.#client.destroy(target);
+        return this.#shared.trail.movedTo(target, this.options.clock());
       });
-      if (written) return;
     }
   }
 
-  async #writeLocked(session: MapSession): Promise<void> {
-    const delta = session.getDelta();
-    if (!delta.hasChanges) return;
-    if (!isValidSessionId(delta.id) || !isValidSessionId(delta.originalId)) {
-      throw new InvalidSessionIdError('A session with a malformed id cannot be saved');
-    }
-    // Everything that can throw runs before the first store call.
-    const set = new Map<string, unknown>();
-    for (const [name, value] of delta.setAttributes) set.set(name, this.#codec.encode(value, name));
+  protected override encodeAttribute(name: string, value: unknown): unknown {
+    return encodeJsonValue(this.codec, name, value);
+  }
 
+  // --- saves ---
+
+  async #writeLocked({ delta, encoded }: PreparedSave<unknown>): Promise<SaveOutcome> {
+    const trail = this.#shared.trail;
     let base: StoredSessionRecord | undefined;
     let stored: RecordTiming | undefined;
     if (!delta.isNew) {
+      // Moved by another copy in this process: the session lives on under an id this copy must
+      // not learn, and its old id is not written again even if something stored it back meanwhile.
+      if (trail.movedTo(delta.originalId, this.options.clock()) !== undefined) {
+        return rejectedOutcome('moved', delta.originalId);
+      }
       const current = await this.#client.get(delta.originalId);
-      // Deleted, expired or replaced by something unreadable meanwhile: a save must not bring it back.
-      if (current === undefined || current === null || !isStoredRecord(current)) return;
-      const now = this.#options.clock();
+      // Deleted (here or by another process, where a move also looks like this), evicted, or
+      // replaced by something unreadable: a save must not bring it back.
+      if (current === undefined || current === null || !isStoredRecord(current)) {
+        return rejectedOutcome('deleted', delta.originalId);
+      }
+      const now = this.options.clock();
       stored = readTiming(current, now);
       if (isTimingExpired(stored, now)) {
-        if (!this.#options.trustStoreExpiry) {
+        if (!this.#bridge.trustStoreExpiry) {
           await this.#destroyQuietly(delta.originalId);
-          return;
+          return rejectedOutcome('expired', delta.originalId);
         }
         // As in findById: the store vouches for it, so the read counts as its last access.
         stored = { ...stored, lastAccessedTime: now };
@@ -226,13 +214,18 @@ export class ExpressSessionStoreRepository implements SessionRepository<MapSessi
             ? delta.maxInactiveIntervalMs
             : stored.maxInactiveIntervalMs,
       },
-      { set, removed: delta.removedAttributes },
-      this.#options.cookie,
+      { set: encoded, removed: delta.removedAttributes },
+      this.#bridge.cookie,
     );
     await this.#client.set(delta.id, record);
     // A new session whose id changed before its first save was never stored under the old id.
-    if (delta.idChanged && !delta.isNew) await this.#client.destroy(delta.originalId);
-    session.markSaved(delta);
+    if (delta.idChanged && !delta.isNew) {
+      // A failed destroy rejects before the move is recorded: the old id then stays a live
+      // session (its client never learnt the new id) until a retry of this save completes it.
+      await this.#client.destroy(delta.originalId);
+      trail.record(delta.originalId, delta.id, this.options.clock());
+    }
+    return writtenOutcome(delta.id);
   }
 
   /** Removes an expired session found while reading; a failure only delays its removal. */
@@ -240,14 +233,9 @@ export class ExpressSessionStoreRepository implements SessionRepository<MapSessi
     try {
       await this.#client.destroy(id);
     } catch (err) {
-      this.#options.logger.warn(`could not destroy expired session ${hint(id)}`, err);
+      this.logger.warn(`could not destroy expired session ${shortSessionId(id)}`, err);
     }
   }
-}
-
-/** A session id shortened for logs. */
-function hint(id: string): string {
-  return `${id.slice(0, 6)}…`;
 }
 
 /**

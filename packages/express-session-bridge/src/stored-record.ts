@@ -1,3 +1,4 @@
+import { MAX_INACTIVE_INTERVAL_MS } from '@session/core';
 import { COOKIE_FIELD, METADATA_FIELD } from './attribute-codec.js';
 import type { BridgeMetadata, ExpressSessionCookieData, StoredSessionRecord } from './store-types.js';
 
@@ -53,7 +54,7 @@ function epochMs(value: unknown): number | undefined {
  *
  * - Interval: the metadata's when the cookie's `originalMaxAge` agrees with it (a negative
  *   interval is stored as `originalMaxAge: null`) or there is no cookie, else `originalMaxAge`,
- *   else never expires.
+ *   else never expires; at most `MAX_INACTIVE_INTERVAL_MS`.
  * - Last access: the later of the metadata's and `cookie.expires - originalMaxAge` (express-session
  *   moves `expires` on every request it saves or touches in place); `now` when neither is known.
  */
@@ -71,7 +72,11 @@ export function readTiming(record: StoredSessionRecord, now: number): RecordTimi
       (cookieMaxAge === undefined
         ? meta.maxInactiveIntervalMs < 0
         : cookieMaxAge === meta.maxInactiveIntervalMs));
-  const maxInactiveIntervalMs = metaAgrees ? meta.maxInactiveIntervalMs : (cookieMaxAge ?? -1);
+  // express-session takes any maxAge; core's sessions hold at most 2^31-1 seconds (68 years).
+  const maxInactiveIntervalMs = Math.min(
+    metaAgrees ? meta.maxInactiveIntervalMs : (cookieMaxAge ?? -1),
+    MAX_INACTIVE_INTERVAL_MS,
+  );
 
   const expires = epochMs(cookie?.expires);
   const fromCookie = cookieMaxAge !== undefined && expires !== undefined ? expires - cookieMaxAge : undefined;

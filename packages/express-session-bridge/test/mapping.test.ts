@@ -2,6 +2,7 @@ import {
   defaultSerializer,
   InvalidArgumentError,
   InvalidSessionIdError,
+  MAX_INACTIVE_INTERVAL_MS,
   MapSession,
   SessionSerializationError,
 } from '@session/core';
@@ -213,6 +214,39 @@ describe('reading what express-session apps wrote', () => {
     expect(await rawGet(store, expiredId)).toBeDefined();
     expect(await fromExpressSessionStore(store).findById(expiredId)).toBeNull();
     expect(await rawGet(store, expiredId)).toBeUndefined();
+  });
+
+  it('an express-session maxAge beyond the interval limit (2^31-1 s) reads as that limit', async () => {
+    // express-session accepts any cookie maxAge; core caps intervals at Spring's int seconds.
+    const store = newStore();
+    const id = await freshId(store);
+    const hundredYears = 100 * 365 * 24 * 3600_000;
+    const lastAccess = Date.now() - 1000;
+    await rawSet(store, id, {
+      cookie: { originalMaxAge: hundredYears, expires: new Date(lastAccess + hundredYears).toISOString() },
+      user: 'ada',
+    });
+    const repository = fromExpressSessionStore(store);
+    const session = await repository.findById(id);
+    expect(session?.maxInactiveIntervalMs).toBe(MAX_INACTIVE_INTERVAL_MS);
+    expect(session?.lastAccessedTime).toBe(lastAccess);
+    expect(session?.get('user')).toBe('ada');
+    session?.set('x', 1);
+    expect((await repository.save(session as MapSession)).status).toBe('written');
+  });
+
+  it('timestamps outside the range of a Date read as no session, logged and left in place', async () => {
+    const store = newStore();
+    const warnings: unknown[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (message: string) => warnings.push(message) };
+    const id = await freshId(store);
+    await rawSet(store, id, {
+      __session: { creationTime: 1e300, lastAccessedTime: Date.now(), maxInactiveIntervalMs: 60_000 },
+      user: 'ada',
+    });
+    expect(await fromExpressSessionStore(store, { logger }).findById(id)).toBeNull();
+    expect(warnings).toHaveLength(1);
+    expect((await rawGet(store, id))?.user).toBe('ada');
   });
 
   it('something that is not a session, or an unreadable attribute, reads as no session and is logged', async () => {

@@ -118,6 +118,23 @@ describe('store failures become SessionStoreUnavailableError', () => {
     expect((await rawGet(inner, newId))?.a).toBe(1);
   });
 
+  it('flushMode immediate: after a failed background write, save() writes what is pending once the store is back', async () => {
+    const { store, inner, faults } = faultyStore();
+    const logger = { debug() {}, info() {}, warn() {}, error() {} };
+    const repository = fromExpressSessionStore(store, { flushMode: 'immediate', logger });
+    const session = await repository.createSession();
+    session.set('a', 1);
+    await repository.save(session);
+    faults.set('set', 'callback-error');
+    session.set('b', 2);
+    // Let the background write run (and fail) while the store is down.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await rawGet(inner, session.id))?.b).toBeUndefined();
+    faults.delete('set');
+    expect(await repository.save(session)).toEqual({ status: 'written', id: session.id });
+    expect((await rawGet(inner, session.id))?.b).toBe(2);
+  });
+
   it('a store calling back twice is answered once, by its first callback', async () => {
     const { store, faults } = faultyStore();
     const repository = fromExpressSessionStore(store);
