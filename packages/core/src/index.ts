@@ -16,3 +16,4 @@ export * from './store/indexes.js';
 export * from './store/outcome.js';
 export * from './store/sessions.js';
 export * from './store-loader.js';
+export * from './spring-json.js';

@@ -1,18 +1,26 @@
-import type { MapSession, SessionRepositoryOptions } from '@session/core';
+import {
+  InvalidArgumentError,
+  type MapSession,
+  type ResolvedRepositoryOptions,
+  resolveRepositoryOptions,
+  type SessionRepositoryOptions,
+} from '@session/core';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
-import type { RedisSessionMapper } from './mapper.js';
+import type { RedisLayout } from './layout/keys.js';
 
 /** An ioredis client: standalone `Redis` or `Cluster`. */
 export type RedisClient = Redis | Cluster;
 
-/** Spring Session's key namespace, the default so Java and Node services can share sessions. */
-export const DEFAULT_NAMESPACE = 'spring:session';
+/** Default namespace of the compact layout. */
+export const DEFAULT_COMPACT_NAMESPACE = 'sess';
+/** Spring Session's namespace, the default of the Spring layout. */
+export const DEFAULT_SPRING_NAMESPACE = 'spring:session';
 
-/** Options of {@link RedisSessionRepository}. */
+/** Options of {@link RedisSessionRepository}. Give `client` or `url`, not both. */
 export interface RedisSessionRepositoryOptions extends SessionRepositoryOptions<MapSession> {
   /**
-   * An ioredis `Redis` or `Cluster` client. The repository never closes a client it was given
-   * (it closes only the connections it opened itself). Give this or {@link url}.
+   * An ioredis `Redis` or `Cluster` client. The repository never closes a client it was given (it
+   * closes only the connections it opened itself).
    */
   client?: RedisClient;
   /**
@@ -22,56 +30,166 @@ export interface RedisSessionRepositoryOptions extends SessionRepositoryOptions<
   url?: string;
   /** ioredis options for a client made from {@link url} (`ClusterOptions` for cluster URLs). */
   redisOptions?: RedisOptions | ClusterOptions;
-  /** Key prefix. Default `spring:session`, Spring Session's own. */
-  namespace?: string;
-  /** Hash fields → session, like Spring's `RedisSessionMapper`. Default {@link defaultRedisSessionMapper}. */
-  sessionMapper?: RedisSessionMapper;
   /**
-   * Wrap session ids in key names in a hash tag (`<ns>:sessions:{<id>}`) so a session's keys
-   * share a cluster slot. Always on for `Cluster` clients; off by default on standalone, where
-   * the keys are exactly Spring Session's.
+   * `'compact'` (default): short names, the smallest hashes and cheapest scripts. `'spring'`:
+   * Spring Session's keys, fields and expiry bookkeeping, to share sessions with Java services
+   * (standalone Redis only; pair it with `springJsonSerializer` from `@session/core`). See the
+   * README's "Sharing sessions with Spring Session".
+   */
+  layout?: RedisLayout;
+  /** Key prefix. Default `sess` (compact) or `spring:session` (spring). */
+  namespace?: string;
+  /**
+   * Redis Cluster: the sessions are spread over this many shards; all keys of a shard share one
+   * slot, so every save stays one atomic script. Default 16.
+   */
+  clusterShards?: number;
+  /**
+   * Standalone Redis: use the cluster's key names (shard hash tags) anyway, e.g. to move the same
+   * data to a cluster later. Always on for a `Cluster` client. Default false.
    */
   hashTags?: boolean;
   /**
-   * `findById` refreshes lastAccessedTime (and the TTL) only when it is at least this much older
-   * than now. Default 0: every read touches.
+   * `findById` rewrites lastAccessedTime (and the TTL) only when it is at least this old. Default 0:
+   * every read records the access. With a threshold T, the stored access time lags the real one by
+   * less than T, so a session can expire up to T before `maxInactiveIntervalMs` after its last use.
    */
   touchThresholdMs?: number;
   /**
-   * After each committed write, wait for this many replicas to acknowledge it (`WAIT`, sent in
-   * the same round trip), so a failover loses no saved session. Default: 1 on a `Cluster` that
-   * has replicas, 0 otherwise.
+   * After each committed write, wait for this many replicas to acknowledge it (`WAIT`, sent in the
+   * same round trip), so a failover loses no saved session. Default: on a `Cluster`, 1 for a
+   * master that has a replica (read from the masters and kept fresh), else 0.
    */
   waitForReplicas?: number;
-  /**
-   * How long `WAIT` may block, at least 1 ms (`WAIT` with 0 would block forever). Default 1000 ms;
-   * on timeout the save succeeds with a warning.
-   */
+  /** How long `WAIT` may block, at least 1 ms. Default 1000; on timeout the save succeeds with a warning. */
   waitTimeoutMs?: number;
 }
+
+/**
+ * Spring Session's expiration stores for its indexed repository: `'minute-buckets'` (its default:
+ * sets `<ns>:expirations:<minute>`) or `'sorted-set'` (`<ns>:sessions:expirations`).
+ */
+export type SpringExpirationStore = 'minute-buckets' | 'sorted-set';
 
 /** Options of {@link RedisIndexedSessionRepository}. */
 export interface RedisIndexedSessionRepositoryOptions extends RedisSessionRepositoryOptions {
   /**
-   * How often this instance sweeps the due-time set for expired sessions (and publishes their
-   * `expired` events). `expired` arrives within about this long after the due time. 0 turns the
-   * sweeper off (another instance must sweep). At most 2³¹−1 ms (Node's timer limit). Default 1000 ms.
+   * How often this instance sweeps for expired sessions (and publishes their `expired` events).
+   * `expired` arrives within about this long after the due time. 0 turns the sweeper off (another
+   * instance must sweep). At most 2³¹−1 ms. Default 1000 ms (compact) or 60 000 ms (spring, like
+   * Spring's cron).
    */
   sweepIntervalMs?: number;
-  /** Sessions claimed per script run of a sweep. Default 100. */
+  /** Sessions handled per script run of a sweep. Default 100. */
   sweepBatchSize?: number;
   /**
-   * How long the hash outlives its due time (Redis TTL = due time + grace), so the sweeper can
-   * still read it and the `expired` event carries the session. Default 5 minutes, like Spring.
+   * How long the hash outlives its due time (TTL = due time + grace), so a sweep can still read it
+   * and `expired` carries the session. Default 5 minutes, like Spring (fixed in the spring layout).
    */
   expiryGraceMs?: number;
   /**
-   * Also write an expiry marker key per session (`<ns>:sessions:expires:<id>`, Spring's name)
-   * and sweep as soon as Redis reports one expired. Needs `notify-keyspace-events` with `Ex`
-   * on the server (the repository never runs CONFIG SET); the sweeper stays the source of truth.
-   * Default false.
+   * Compact layout: also write an expiry marker per session and sweep as soon as Redis reports one
+   * expired. Needs `notify-keyspace-events` with `Ex` (never set by the repository); the sweeper
+   * stays the source of truth. Default false.
    */
   keyspaceNotifications?: boolean;
-  /** Shards of the due-time set. Default 1 on standalone (`<ns>:expirations`), 16 on Cluster. */
-  dueShards?: number;
+  /** Spring layout: the expiration store Java instances use. Default `'minute-buckets'`. */
+  springExpirationStore?: SpringExpirationStore;
+  /** Spring layout: the Redis database number in Spring's event channel names. Default: the client's db, else 0. */
+  springDatabase?: number;
+}
+
+/** Every Redis option resolved and checked. */
+export interface ResolvedRedisOptions extends ResolvedRepositoryOptions<MapSession> {
+  layout: RedisLayout;
+  clusterShards: number;
+  touchThresholdMs: number;
+  waitForReplicas: number | undefined;
+  waitTimeoutMs: number;
+  sweepIntervalMs: number;
+  sweepBatchSize: number;
+  expiryGraceMs: number;
+  keyspaceNotifications: boolean;
+  springExpirationStore: SpringExpirationStore;
+}
+
+/** Node timers cannot wait longer than this; a longer delay fires after 1 ms instead. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A number option: finite, in range, integer when asked. Throws `InvalidArgumentError` naming it. */
+export function checkNumber(
+  name: string,
+  value: unknown,
+  fallback: number,
+  range: { min: number; max?: number; integer?: boolean },
+): number {
+  const v = value ?? fallback;
+  const ok =
+    typeof v === 'number' &&
+    Number.isFinite(v) &&
+    v >= range.min &&
+    (range.max === undefined || v <= range.max) &&
+    (!range.integer || Number.isInteger(v));
+  if (!ok) {
+    const kind = range.integer ? 'an integer' : 'a finite number';
+    const bounds = range.max === undefined ? `at least ${range.min}` : `from ${range.min} to ${range.max}`;
+    throw new InvalidArgumentError(`${name} must be ${kind} ${bounds}, got ${String(value)}`);
+  }
+  return v as number;
+}
+
+/** Applies defaults and validates every option, before any connection is opened. */
+export function resolveRedisOptions(
+  options: RedisIndexedSessionRepositoryOptions,
+  indexed: boolean,
+): ResolvedRedisOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('Repository options must be an object');
+  const layout = options.layout ?? 'compact';
+  if (layout !== 'compact' && layout !== 'spring') {
+    throw new InvalidArgumentError(`layout must be 'compact' or 'spring', got ${String(layout)}`);
+  }
+  const spring = layout === 'spring';
+  const shared = resolveRepositoryOptions<MapSession>(options, {
+    namespace: spring ? DEFAULT_SPRING_NAMESPACE : DEFAULT_COMPACT_NAMESPACE,
+  });
+  if (shared.namespace === '' || /[{}]/.test(shared.namespace)) {
+    throw new InvalidArgumentError('namespace must be a non-empty string without "{" or "}" (they mark hash tags)');
+  }
+  if (options.client !== undefined && options.url !== undefined) {
+    throw new InvalidArgumentError('Give either client or url, not both');
+  }
+  if (options.client !== undefined && typeof options.client?.defineCommand !== 'function') {
+    throw new InvalidArgumentError('client must be an ioredis Redis or Cluster instance');
+  }
+  const store = options.springExpirationStore ?? 'minute-buckets';
+  if (store !== 'minute-buckets' && store !== 'sorted-set') {
+    throw new InvalidArgumentError(`springExpirationStore must be 'minute-buckets' or 'sorted-set', got ${String(store)}`);
+  }
+  if (options.keyspaceNotifications === true && spring) {
+    throw new InvalidArgumentError('keyspaceNotifications is for the compact layout; the spring layout always uses them, as Spring does');
+  }
+  if (options.waitForReplicas !== undefined) checkNumber('waitForReplicas', options.waitForReplicas, 0, { min: 0, integer: true });
+  return {
+    ...shared,
+    layout,
+    clusterShards: checkNumber('clusterShards', options.clusterShards, 16, { min: 1, max: 1024, integer: true }),
+    touchThresholdMs: checkNumber('touchThresholdMs', options.touchThresholdMs, 0, { min: 0 }),
+    waitForReplicas: options.waitForReplicas,
+    // WAIT with timeout 0 blocks forever: every save would hang while a replica is away.
+    waitTimeoutMs: Math.ceil(checkNumber('waitTimeoutMs', options.waitTimeoutMs, 1000, { min: 1, max: MAX_TIMER_MS })),
+    sweepIntervalMs: checkNumber('sweepIntervalMs', options.sweepIntervalMs, spring ? 60_000 : 1000, {
+      min: 0,
+      max: MAX_TIMER_MS,
+    }),
+    sweepBatchSize: Math.floor(checkNumber('sweepBatchSize', options.sweepBatchSize, 100, { min: 1, max: 100_000 })),
+    expiryGraceMs: spring
+      ? indexed
+        ? 300_000
+        : 0
+      : indexed
+        ? checkNumber('expiryGraceMs', options.expiryGraceMs, 300_000, { min: 0, max: MAX_TIMER_MS })
+        : 0,
+    keyspaceNotifications: options.keyspaceNotifications === true,
+    springExpirationStore: store,
+  };
 }

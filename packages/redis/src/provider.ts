@@ -6,9 +6,9 @@ import {
   type StoreConfig,
 } from '@session/core';
 import { isClusterUrl, redactUrl } from './client.js';
-import { RedisIndexedSessionRepository } from './indexed-repository.js';
+import { RedisIndexedSessionRepository } from './repositories/indexed.js';
 import type { RedisIndexedSessionRepositoryOptions } from './options.js';
-import { RedisSessionRepository } from './repository.js';
+import { RedisSessionRepository } from './repositories/default.js';
 
 type Kind = 'boolean' | 'number' | 'string';
 
@@ -23,11 +23,14 @@ const URL_OPTIONS: Record<string, Kind> = {
   sweepBatchSize: 'number',
   expiryGraceMs: 'number',
   keyspaceNotifications: 'boolean',
-  dueShards: 'number',
   waitForReplicas: 'number',
   waitTimeoutMs: 'number',
   touchThresholdMs: 'number',
   hashTags: 'boolean',
+  layout: 'string',
+  clusterShards: 'number',
+  springExpirationStore: 'string',
+  springDatabase: 'number',
 };
 
 function convert(name: string, kind: Kind, text: string): unknown {

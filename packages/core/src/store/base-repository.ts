@@ -24,7 +24,7 @@ import { isMapSession, type MapSession, type SessionDelta } from '../session.js'
 import { AttributeCodec } from './attribute-codec.js';
 import { enableImmediateFlush, settleImmediateFlush } from './flush.js';
 import { type IndexValues, resolveIndexValues } from './indexes.js';
-import { isSaved, type SaveOutcome, unchangedOutcome } from './outcome.js';
+import { isSaved, rejectedOutcome, type SaveOutcome, unchangedOutcome } from './outcome.js';
 import { createDefaultSession, restoreSession, type StoredSessionState } from './sessions.js';
 
 /**
@@ -265,6 +265,8 @@ export abstract class SessionStoreBase<E = string> implements SessionRepository<
     const encoded = new Map<string, E>();
     for (const [name, value] of delta.setAttributes) encoded.set(name, this.encodeAttribute(name, value));
     const now = this.options.clock();
+    // A new session already past its idle timeout is never stored: nothing could read it.
+    if (delta.isNew && session.isExpired(now)) return rejectedOutcome('expired', delta.id);
     const outcome = await this.guard('save', () => this.writeSession({ session, delta, encoded, now }));
     if (outcome.status === 'written') {
       session.markSaved(delta);

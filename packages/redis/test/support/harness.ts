@@ -8,16 +8,16 @@ import {
 import type { StoreHarness } from '@session/testkit';
 import { Cluster, Redis } from 'ioredis';
 import {
-  ATTRIBUTE_PREFIX,
+  HashFormat,
   type RedisClient,
   RedisIndexedSessionRepository,
   type RedisIndexedSessionRepositoryOptions,
   RedisSessionRepository,
 } from '../../src/index.js';
-import { SCRIPT_SHAS } from '../../src/scripts.js';
+import { SCRIPT_SHAS } from '../../src/scripts/index.js';
 
-/** Script runs of the sweeper: background work, not requests, so the operation counter skips them. */
-const SWEEP_SHAS = new Set([SCRIPT_SHAS.sweep, SCRIPT_SHAS.claim, SCRIPT_SHAS.expire, SCRIPT_SHAS.settle]);
+/** Script runs of the sweeper and event handling: background work, not requests, so the operation counter skips them. */
+const SWEEP_SHAS = new Set([SCRIPT_SHAS.sweep, SCRIPT_SHAS.springCleanup, SCRIPT_SHAS.springDestroyed]);
 
 type SendCommand = (command: { name: string; args: unknown[] }, ...rest: unknown[]) => unknown;
 
@@ -112,19 +112,23 @@ export function redisHarness(
     const repository = build(kind, { ...settings, client });
     const repositories: RedisSessionRepository[] = [repository];
     await ready(repository);
-    const layout = repository.keys;
+    const keys = repository.keys;
+    const format = new HashFormat(keys.layout);
     return {
       repository,
       raw: {
         async exists(id) {
-          return (await raw.exists(layout.session(id))) === 1;
+          return (await raw.exists(keys.session(id))) === 1;
         },
         async readAttribute(id, name) {
-          const text = await raw.hget(layout.session(id), ATTRIBUTE_PREFIX + name);
+          const text = await raw.hget(keys.session(id), format.attributeField(name));
           return text === null ? undefined : defaultSerializer.deserialize(text, name);
         },
         async readPrincipalIndex(principal) {
-          return (await raw.smembers(layout.index(PRINCIPAL_NAME_INDEX_NAME, principal))).sort();
+          const members = await Promise.all(
+            keys.allShards().map((shard) => raw.smembers(keys.index(PRINCIPAL_NAME_INDEX_NAME, principal, shard))),
+          );
+          return members.flat().sort();
         },
       },
       backendOperations: count,

@@ -307,6 +307,7 @@ export class ReferenceStore
     const delta = session.getDelta();
     if (!delta.hasChanges) return { status: 'unchanged', id: delta.id };
     this.operations++;
+    if (delta.isNew && !this.#bugs.ignoreExpiry && session.isExpired()) return { status: 'expired', id: delta.id };
     let row = this.rows.get(delta.originalId);
     if (!delta.isNew && (row === undefined || this.#expired(row, Date.now()))) {
       if (this.#bugs.writtenWhenGone) return { status: 'written', id: delta.id };
