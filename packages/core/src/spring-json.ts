@@ -38,8 +38,9 @@ export interface SpringJsonSerializerOptions {
    * `new GenericJackson2JsonRedisSerializer(mapper)`): that mapper accepts only an allowlist of JDK
    * classes (ArrayList, LinkedHashMap, HashMap, TreeMap, Date, Instant, URL, `Arrays$ArrayList`,
    * the empty/singleton/unmodifiable collections) plus classes with Jackson annotations or mixins.
-   * In this mode a `Set` without a readable class and a `bigint` throw, other JDK classes fall back
-   * to ArrayList / LinkedHashMap / Date / plain numbers. Default `false` (the mapper
+   * In this mode a `Set` without a readable class throws, a `bigint` is written as plain integer
+   * digits (Java: Integer, Long or BigInteger by size), and other JDK classes fall back to ArrayList,
+   * LinkedHashMap, Date or plain numbers and strings. Default `false` (the mapper
    * GenericJackson2JsonRedisSerializer builds itself accepts every class).
    */
   springSecurityAllowlist?: boolean;
@@ -122,7 +123,12 @@ const MAP_CLASSES = new Set([
 ]);
 
 /** Classes Jackson writes as epoch milliseconds (with its default WRITE_DATES_AS_TIMESTAMPS). */
-const DATE_CLASSES = new Set(['java.util.Date', 'java.sql.Timestamp', 'java.sql.Date', 'java.util.GregorianCalendar']);
+const DATE_CLASSES = new Set([
+  'java.util.Date',
+  'java.sql.Timestamp',
+  'java.sql.Date',
+  'java.util.GregorianCalendar',
+]);
 
 /** Number classes: integral ones with their range (undefined: unbounded), and decimal ones. */
 const INTEGRAL_CLASSES = new Map<string, readonly [bigint, bigint] | undefined>([
@@ -167,7 +173,10 @@ const SPRING_SECURITY_READABLE = new Set([
 
 const IDENT = String.raw`[\p{L}_$][\p{L}\p{N}_$]*`;
 /** A Java binary class name (`a.b.C$D`) or an array descriptor (`[Ljava.lang.String;`, `[I`). */
-const CLASS_NAME = new RegExp(`^(?:(?:${IDENT}\\.)*${IDENT}|\\[+(?:[ZBCSIJFD]|L(?:${IDENT}\\.)*${IDENT};))$`, 'u');
+const CLASS_NAME = new RegExp(
+  `^(?:(?:${IDENT}\\.)*${IDENT}|\\[+(?:[ZBCSIJFD]|L(?:${IDENT}\\.)*${IDENT};))$`,
+  'u',
+);
 /**
  * What may open a wrapper array `["<class>", value]`: a class name by Java's conventions (lower-case
  * package, upper-case class: `java.util.ArrayList`, `com.acme.Color`) or an array descriptor. An
@@ -240,7 +249,12 @@ export function withJavaClass<T extends object>(value: T, javaClass: string | nu
 }
 
 function setJavaClass(target: object, javaClass: string | null): void {
-  Object.defineProperty(target, JAVA_CLASS, { value: javaClass, enumerable: false, writable: true, configurable: true });
+  Object.defineProperty(target, JAVA_CLASS, {
+    value: javaClass,
+    enumerable: false,
+    writable: true,
+    configurable: true,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,7 +338,9 @@ class Encoder {
   }
 
   private securityReadable(javaClass: string): boolean {
-    return SPRING_SECURITY_READABLE.has(javaClass) || !(javaClass.startsWith('java') || javaClass.startsWith('['));
+    return (
+      SPRING_SECURITY_READABLE.has(javaClass) || !(javaClass.startsWith('java') || javaClass.startsWith('['))
+    );
   }
 
   private readable(javaClass: string, kind: string, path: string): string {
@@ -348,10 +364,9 @@ class Encoder {
         if (!Number.isFinite(value)) this.fail(path, String(value), 'JSON has no NaN or Infinity');
         return numberLiteral(value);
       case 'bigint':
-        if (this.allowlist) {
-          this.fail(path, 'A bigint', "Spring Security's allowlist rejects java.math.BigInteger");
-        }
-        return `[${JSON.stringify(BIG_INTEGER)},${value.toString()}]`;
+        // Spring Security's allowlist refuses the BigInteger type id, but plain integer digits need
+        // no type id: Jackson reads them as Integer, Long or BigInteger by size.
+        return this.allowlist ? value.toString() : `[${JSON.stringify(BIG_INTEGER)},${value.toString()}]`;
       case 'undefined':
         return this.fail(path, 'undefined', 'delete the attribute or key instead');
       case 'function':
@@ -389,16 +404,19 @@ class Encoder {
   private hinted(hint: ScalarHint, value: unknown): string | undefined {
     const { javaClass } = hint;
     if (javaClass !== null && this.allowlist && !this.securityReadable(javaClass)) return undefined;
-    const wrap = (literal: string) => (javaClass === null ? literal : `[${JSON.stringify(javaClass)},${literal}]`);
+    const wrap = (literal: string) =>
+      javaClass === null ? literal : `[${JSON.stringify(javaClass)},${literal}]`;
     if (Object.is(value, hint.value)) return wrap(hint.raw);
     if (javaClass === null) {
       // Java wrote a plain literal here (a `long` or `double` field): keep the integer or float form.
       if (typeof value === 'bigint') return value.toString();
-      if (typeof value === 'number' && Number.isFinite(value) && /[.eE]/.test(hint.raw)) return floatLiteral(value);
+      if (typeof value === 'number' && Number.isFinite(value) && /[.eE]/.test(hint.raw))
+        return floatLiteral(value);
       return undefined;
     }
     if (INTEGRAL_CLASSES.has(javaClass)) {
-      const n = typeof value === 'bigint' ? value : Number.isSafeInteger(value) ? BigInt(value as number) : undefined;
+      const n =
+        typeof value === 'bigint' ? value : Number.isSafeInteger(value) ? BigInt(value as number) : undefined;
       const range = INTEGRAL_CLASSES.get(javaClass);
       if (n === undefined || (range !== undefined && (n < range[0] || n > range[1]))) return undefined;
       return wrap(n.toString());
@@ -420,7 +438,8 @@ class Encoder {
   private encodeArray(arr: unknown[], path: string, depth: number): string {
     const keys = Object.keys(arr);
     if (keys.length !== arr.length) {
-      for (let i = 0; i < arr.length; i++) if (!(i in arr)) this.fail(`${path}[${i}]`, 'A hole in a sparse array');
+      for (let i = 0; i < arr.length; i++)
+        if (!(i in arr)) this.fail(`${path}[${i}]`, 'A hole in a sparse array');
       const extra = keys.find((key) => !(String(Number(key)) === key && Number(key) < arr.length));
       this.fail(path, `An array with the extra property ${JSON.stringify(extra)}`, 'JSON drops it');
     }
@@ -453,7 +472,11 @@ class Encoder {
     let i = 0;
     for (const [key, value] of map) {
       if (typeof key !== 'string') {
-        this.fail(`${path}<key ${i}>`, `A Map key of type ${key === null ? 'null' : typeof key}`, 'Java reads map keys as strings');
+        this.fail(
+          `${path}<key ${i}>`,
+          `A Map key of type ${key === null ? 'null' : typeof key}`,
+          'Java reads map keys as strings',
+        );
       }
       this.checkTypeKey(key, value, javaClass, `${path}<key ${i}>`);
       if (key !== TYPE_PROPERTY) {
@@ -517,7 +540,6 @@ type Node =
 class MalformedJson extends Error {}
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?(?:[eE][+-]?\d+)?/y;
-const PLAIN_STRING = /[^"\\\u0000-\u001f]*/y;
 
 class Parser {
   private pos = 0;
@@ -564,7 +586,8 @@ class Parser {
       default: {
         NUMBER.lastIndex = this.pos;
         const match = NUMBER.exec(this.text);
-        if (match === null) this.error(c === undefined ? 'unexpected end of text' : `unexpected ${JSON.stringify(c)}`);
+        if (match === null)
+          this.error(c === undefined ? 'unexpected end of text' : `unexpected ${JSON.stringify(c)}`);
         this.pos += match[0].length;
         return { t: 'num', raw: match[0], int: !/[.eE]/.test(match[0]) };
       }
@@ -580,16 +603,18 @@ class Parser {
   private string(): { t: 'str'; v: string; raw: string } {
     const start = this.pos;
     this.pos++;
+    const { text } = this;
     for (;;) {
-      PLAIN_STRING.lastIndex = this.pos;
-      PLAIN_STRING.exec(this.text);
-      this.pos = PLAIN_STRING.lastIndex;
-      const c = this.text[this.pos];
+      let code = text.charCodeAt(this.pos);
+      // Skip the plain characters: anything but a quote, a backslash, a control character or the end.
+      while (code >= 0x20 && code !== 0x22 && code !== 0x5c) code = text.charCodeAt(++this.pos);
+      const c = text[this.pos];
       if (c === '"') break;
       if (c === '\\') {
         const e = this.text[this.pos + 1];
         if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.pos + 2, this.pos + 6))) this.error('bad \\u escape');
+          if (!/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.pos + 2, this.pos + 6)))
+            this.error('bad \\u escape');
           this.pos += 6;
         } else if (e !== undefined && '"\\/bfnrt'.includes(e)) {
           this.pos += 2;
@@ -683,7 +708,8 @@ class Decoder {
 
   decodeRoot(node: Node): unknown {
     this.typedRoot =
-      (node.t === 'obj' && node.keys.includes(TYPE_PROPERTY)) || (node.t === 'arr' && this.wrapperClass(node) !== undefined);
+      (node.t === 'obj' && node.keys.includes(TYPE_PROPERTY)) ||
+      (node.t === 'arr' && this.wrapperClass(node) !== undefined);
     return this.decode(node, 0).value;
   }
 
@@ -735,7 +761,8 @@ class Decoder {
           this.malformed(`${javaClass} holds a scalar`);
         }
         if (kind === 'date') return { value: this.decodeDate(javaClass, payload) };
-        const value = payload.t === 'num' ? numberValue(payload) : payload.t === 'str' ? payload.v : payload.v;
+        const value =
+          payload.t === 'num' ? numberValue(payload) : payload.t === 'str' ? payload.v : payload.v;
         const raw = payload.t === 'lit' ? String(payload.v) : payload.raw;
         return { value, hint: { javaClass, raw, value } };
       }
@@ -747,7 +774,10 @@ class Decoder {
     if (payload.t === 'num' && payload.int) time = Number(payload.raw);
     else if (payload.t === 'str') time = Date.parse(payload.v);
     const date = new Date(time);
-    if (Number.isNaN(date.getTime())) this.malformed(`${javaClass} holds ${payload.t === 'str' ? payload.raw : 'no epoch milliseconds in range'}`);
+    if (Number.isNaN(date.getTime()))
+      this.malformed(
+        `${javaClass} holds ${payload.t === 'str' ? payload.raw : 'no epoch milliseconds in range'}`,
+      );
     setJavaClass(date, javaClass);
     return date;
   }
@@ -775,7 +805,11 @@ class Decoder {
     return out;
   }
 
-  private decodeObject(node: { keys: string[]; values: Node[] }, depth: number, wrapperClass: string | undefined) {
+  private decodeObject(
+    node: { keys: string[]; values: Node[] },
+    depth: number,
+    wrapperClass: string | undefined,
+  ) {
     const out: Record<string, unknown> = {};
     let javaClass = wrapperClass;
     let typeSeen = false;
@@ -784,7 +818,8 @@ class Decoder {
       const valueNode = node.values[i] as Node;
       if (key === TYPE_PROPERTY && !typeSeen) {
         // Jackson takes the first "@class" as the type id.
-        if (valueNode.t !== 'str' || !CLASS_NAME.test(valueNode.v)) this.malformed(`"@class" is not a class name`);
+        if (valueNode.t !== 'str' || !CLASS_NAME.test(valueNode.v))
+          this.malformed(`"@class" is not a class name`);
         const kind = kindOf(valueNode.v);
         if (kind !== 'map' && kind !== 'unknown') this.malformed(`${valueNode.v} is written as an object`);
         javaClass = valueNode.v;
@@ -868,11 +903,13 @@ export function createSpringJsonSerializer(options: SpringJsonSerializerOptions 
 /**
  * Reads and writes attribute values exactly as a Spring Session 3.x Java service configured with
  * Spring Data Redis 3.x `GenericJackson2JsonRedisSerializer` does (Jackson default typing, class
- * names in `@class`), so Node and Java services can share sessions.
+ * names in `@class`), so Node and Java services can share sessions. Use it for every attribute of a
+ * store's Spring-compatible mode.
  *
- * Writing: strings, booleans and `null` are plain JSON; safe integers are plain integers (Java:
- * Integer or Long); other finite numbers are written as doubles (Java: Double; `-0` as `-0.0`);
- * plain objects and string-keyed Maps become `{"@class":"java.util.LinkedHashMap",...}`; arrays
+ * Writing: strings, booleans and `null` are plain JSON (Java reads `null` as null, which Spring
+ * treats as an absent attribute); safe integers are plain integers (Java: Integer or Long); other
+ * finite numbers are written as doubles (Java: Double; `-0` as `-0.0`); plain objects and
+ * string-keyed Maps become `{"@class":"java.util.LinkedHashMap",...}`; arrays
  * `["java.util.ArrayList",[...]]`; Sets `["java.util.LinkedHashSet",[...]]`; Dates
  * `["java.util.Date",<ms>]`; bigints `["java.math.BigInteger",<digits>]`. A value carrying
  * {@link JAVA_CLASS} (every decoded container and Date) is written with that class instead, and
@@ -883,13 +920,29 @@ export function createSpringJsonSerializer(options: SpringJsonSerializerOptions 
  * functions, symbols, `undefined`, NaN and ±Infinity, cycles, sparse arrays and arrays with extra
  * properties, invalid Dates, Maps with non-string keys, non-plain objects (class instances, Buffer,
  * typed arrays, RegExp, Error...), enumerable symbol keys, an own `"@class"` key that differs from
- * the object's Java class, and values nested deeper than 1000 levels.
+ * the object's Java class, a {@link JAVA_CLASS} that does not fit the value, and values nested
+ * deeper than 1000 levels.
  *
  * Reading: objects become plain objects (maps and beans alike, `@class` moved to
  * {@link JAVA_CLASS}); collections become arrays, or Sets for Set classes; Date, Timestamp and
  * Calendar become Dates; integers beyond `Number.MAX_SAFE_INTEGER` become bigints, every other
  * number (Long, BigInteger, BigDecimal, Float...) a number; scalars of other classes (enums, UUID)
- * their string or number. Empty text (Spring's removed attribute) reads as `undefined`; text that
- * is not JSON, or that no Jackson reader would accept as typed JSON, throws.
+ * their string or number. Empty text (what Spring writes for a removed attribute) reads as
+ * `undefined`. Plain JSON without type ids, which Jackson refuses, is read leniently and written
+ * back typed. Text that is not JSON, or typed JSON whose class contradicts its shape (a list class
+ * written as an object), throws.
+ *
+ * What changes on a round trip through Node: object keys that look like array indexes move first
+ * (JavaScript key order); a number at the top level of an attribute forgets its Java class (a root
+ * Long beyond 2^53 comes back to Java as BigInteger, a whole Double as Integer, a BigDecimal as
+ * Double); copies (`{ ...obj }`) forget their class and become LinkedHashMaps.
+ *
+ * ```ts
+ * // A store in its Spring-compatible mode, e.g. @session/redis:
+ * const repo = new RedisIndexedSessionRepository({ layout: 'spring', serializer: springJsonSerializer });
+ * const session = await repo.findById(id);
+ * const ctx = session?.get('SPRING_SECURITY_CONTEXT'); // written by a Java service
+ * ctx.authentication.principal.username;               // plain objects, Java classes kept aside
+ * ```
  */
 export const springJsonSerializer: SessionSerializer = createSpringJsonSerializer();
