@@ -1,18 +1,21 @@
 import {
+  type AttributeCodec,
   CorruptSessionDataError,
-  type IndexResolver,
-  MapSession,
+  type IndexValues,
+  isExactJsonPrimitive,
   PRINCIPAL_NAME_INDEX_NAME,
-  type SaveMode,
   type SessionDelta,
-  type SessionIdGenerator,
   type SessionSerializer,
 } from '@session/core';
+import { HazelcastJsonValue } from 'hazelcast-client';
 
 /**
  * One session as stored in the map: a JSON document, so members need no Java class and can query
  * it. `principal` is top level so `Predicates.equal('principal', name)` and a HASH index serve
  * principal lookups; other index values sit in `indexValues` (queried with `indexValues[any]`).
+ *
+ * A document with `movedTo` is not a session but a move marker: what `changeSessionId` leaves
+ * under the old id for the id-change trail (see id-move.ts).
  */
 export interface SessionDocument {
   id: string;
@@ -28,8 +31,10 @@ export interface SessionDocument {
   attributes: Record<string, unknown>;
   /** Attributes whose serialized form is not JSON (custom serializers), as their text. Absent when empty. */
   textAttributes?: Record<string, string>;
-  /** Set on the copy left under the old id while `changeSessionId` moves the session. */
+  /** Set on the marker left under the old id by `changeSessionId`: the id the session moved to. */
   movedTo?: string;
+  /** On a move marker: when the move happened (epoch ms), which bounds the id-change trail. */
+  movedAt?: number;
   /** Set on the copy written under the new id by `changeSessionId`: its add is not a creation. */
   movedFrom?: string;
 }
@@ -47,28 +52,19 @@ export function encodeIndexValue(indexName: string, value: string): string {
 /** One attribute value after the serializer: embedded JSON, or text when it is not JSON. */
 export type EncodedAttribute = { readonly json: unknown } | { readonly text: string };
 
-/** Serializes one attribute; plain JSON values end up embedded as they are. */
-export function encodeAttribute(
-  serializer: SessionSerializer,
-  name: string,
-  value: unknown,
-): EncodedAttribute {
-  const text = serializer.serialize(value, name);
+/**
+ * Serializes one attribute through `codec` (whose failures are `SessionSerializationError`
+ * naming the attribute); a JSON result is embedded as it is.
+ */
+export function encodeAttribute(codec: AttributeCodec, name: string, value: unknown): EncodedAttribute {
+  // The default serializer stores plain primitives as their own JSON: skip the round trip.
+  if (codec.keepsPrimitivesExact && isExactJsonPrimitive(value)) return { json: value };
+  const text = codec.serialize(name, value);
   try {
     return { json: JSON.parse(text) };
   } catch {
     return { text };
   }
-}
-
-/** Serializes every attribute of a delta before anything is written, so a bad value fails the save cleanly. */
-export function encodeAttributes(
-  serializer: SessionSerializer,
-  values: ReadonlyMap<string, unknown>,
-): Map<string, EncodedAttribute> {
-  const out = new Map<string, EncodedAttribute>();
-  for (const [name, value] of values) out.set(name, encodeAttribute(serializer, name, value));
-  return out;
 }
 
 function isFiniteNumber(value: unknown): value is number {
@@ -84,6 +80,18 @@ function dictionary<T>(source: Record<string, T> | undefined): Record<string, T>
   const out = Object.create(null) as Record<string, T>;
   if (source !== undefined) Object.assign(out, source);
   return out;
+}
+
+/**
+ * The exact JSON text of a map value. Values arrive as `HazelcastJsonValue` with the
+ * `NO_DESERIALIZATION` policy (clients this repository starts) and as parsed objects with the
+ * client default (`EAGER`); the store wrote them with `JSON.stringify`, so re-stringifying a
+ * parsed value gives back the stored text. `null` for no value.
+ */
+export function jsonTextOf(value: unknown): string | null {
+  if (value === null || value === undefined || typeof value === 'boolean') return null;
+  if (value instanceof HazelcastJsonValue) return value.toString();
+  return JSON.stringify(value);
 }
 
 /** Parses stored JSON text; throws {@link CorruptSessionDataError} when required fields are missing. */
@@ -112,96 +120,89 @@ export function parseDocument(key: string, text: string): SessionDocument {
   return doc as SessionDocument;
 }
 
+/** JSON text of a document. */
+export function documentText(doc: SessionDocument): string {
+  return JSON.stringify(doc);
+}
+
+/** True for the marker `changeSessionId` leaves under an old id: not a session. */
+export function isMoveMarker(doc: SessionDocument): boolean {
+  return doc.movedTo !== undefined;
+}
+
 /** Epoch ms when the document's session is due, or `null` when it never expires. */
-export function documentExpiresAt(doc: SessionDocument): number | null {
+export function documentDueAt(doc: SessionDocument): number | null {
   return doc.maxInactiveIntervalMs < 0 ? null : doc.lastAccessedTime + doc.maxInactiveIntervalMs;
 }
 
 /** True when the stored session is past its idle timeout at `now`. */
 export function isDocumentExpired(doc: SessionDocument, now: number): boolean {
-  const due = documentExpiresAt(doc);
+  const due = documentDueAt(doc);
   return due !== null && now >= due;
 }
 
-/**
- * The entry TTL for a document, in ms: its remaining life (at least 1 ms, since the member reads
- * `0` as "forever"), or `0` (forever) for sessions that never expire.
- */
-export function ttlFor(doc: SessionDocument, now: number): number {
-  const due = documentExpiresAt(doc);
-  return due === null ? 0 : Math.max(1, Math.ceil(due - now));
-}
-
-/** Decodes one attribute of a document; `undefined` when the document does not hold it. */
-export function decodeAttribute(serializer: SessionSerializer, doc: SessionDocument, name: string): unknown {
-  if (Object.hasOwn(doc.attributes, name)) {
-    return serializer.deserialize(JSON.stringify(doc.attributes[name]), name);
-  }
+/** The stored text of one attribute (what the serializer produced), or `undefined`. */
+function storedAttributeText(doc: SessionDocument, name: string): string | undefined {
+  if (Object.hasOwn(doc.attributes, name)) return JSON.stringify(doc.attributes[name]);
   if (doc.textAttributes !== undefined && Object.hasOwn(doc.textAttributes, name)) {
-    return serializer.deserialize(doc.textAttributes[name] as string, name);
+    return doc.textAttributes[name];
   }
   return undefined;
 }
 
-/** Every attribute of a document, decoded. Throws on the first attribute that fails. */
-export function decodeAttributes(serializer: SessionSerializer, doc: SessionDocument): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  for (const name of Object.keys(doc.attributes)) out.set(name, decodeAttribute(serializer, doc, name));
+/** Names of every attribute the document holds. */
+export function attributeNames(doc: SessionDocument): string[] {
+  const names = Object.keys(doc.attributes);
   for (const name of Object.keys(doc.textAttributes ?? {})) {
-    if (!out.has(name)) out.set(name, decodeAttribute(serializer, doc, name));
+    if (!Object.hasOwn(doc.attributes, name)) names.push(name);
+  }
+  return names;
+}
+
+/** One attribute as the serializer's text, or `undefined` when the document does not hold it. */
+export function attributeText(doc: SessionDocument, name: string): string | undefined {
+  return storedAttributeText(doc, name);
+}
+
+/**
+ * Every attribute of a document, decoded through `codec`. Throws `CorruptSessionDataError` for
+ * `key` on the first attribute that does not decode, so bad data is never half-returned.
+ */
+export function decodeAttributes(
+  codec: AttributeCodec,
+  key: string,
+  doc: SessionDocument,
+): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  for (const name of attributeNames(doc)) {
+    const embedded = Object.hasOwn(doc.attributes, name);
+    const value = embedded ? doc.attributes[name] : undefined;
+    // The default serializer stored plain primitives as their own JSON: they are their value.
+    if (embedded && codec.keepsPrimitivesExact && isExactJsonPrimitive(value)) {
+      out.push([name, value]);
+      continue;
+    }
+    try {
+      out.push([name, codec.deserialize(name, storedAttributeText(doc, name) as string)]);
+    } catch (err) {
+      throw new CorruptSessionDataError(key, (err as Error).message, { cause: err });
+    }
   }
   return out;
 }
 
-/** How sessions are rebuilt from documents. */
-export interface SessionCodec {
-  readonly serializer: SessionSerializer;
-  readonly saveMode: SaveMode;
-  readonly idGenerator: SessionIdGenerator;
-  readonly indexResolver: IndexResolver<MapSession>;
+/** Decodes one attribute of a document with `serializer`; `undefined` when the document does not hold it. */
+export function decodeAttribute(serializer: SessionSerializer, doc: SessionDocument, name: string): unknown {
+  const text = storedAttributeText(doc, name);
+  return text === undefined ? undefined : serializer.deserialize(text, name);
 }
 
-/**
- * Rebuilds a loaded session (not new, nothing to save). `lastAccessedTime` overrides the stored
- * one (for reads that touch). Throws {@link CorruptSessionDataError} when an attribute cannot be
- * decoded, so bad data is never half-returned.
- */
-export function sessionFromDocument(
-  codec: SessionCodec,
-  key: string,
-  doc: SessionDocument,
-  lastAccessedTime?: number,
-): MapSession {
-  let attributes: Map<string, unknown>;
-  try {
-    attributes = decodeAttributes(codec.serializer, doc);
-  } catch (err) {
-    throw new CorruptSessionDataError(
-      key,
-      `stored session has an unreadable attribute: ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-  return new MapSession({
-    id: key,
-    creationTime: doc.creationTime,
-    lastAccessedTime: lastAccessedTime ?? doc.lastAccessedTime,
-    maxInactiveIntervalMs: doc.maxInactiveIntervalMs,
-    attributes,
-    isNew: false,
-    saveMode: codec.saveMode,
-    idGenerator: codec.idGenerator,
-  });
-}
-
-/** Writes the index fields of `doc` from what `resolver` says about `session`. */
-function applyIndexes(codec: SessionCodec, doc: SessionDocument, session: MapSession): void {
-  const indexes = codec.indexResolver.resolveIndexesFor(session);
+/** Writes the index fields of `doc` from resolved index values. */
+function applyIndexes(doc: SessionDocument, indexes: IndexValues): void {
   doc.principal = undefined;
   doc.indexValues = undefined;
   const others: string[] = [];
   for (const [name, value] of Object.entries(indexes)) {
-    if (typeof value !== 'string' || value.length === 0) continue;
     if (name === PRINCIPAL_NAME_INDEX_NAME) doc.principal = value;
     else others.push(encodeIndexValue(name, value));
   }
@@ -233,40 +234,42 @@ function tidy(doc: SessionDocument): SessionDocument {
   if (doc.textAttributes !== undefined && Object.keys(doc.textAttributes).length > 0)
     out.textAttributes = doc.textAttributes;
   if (doc.movedTo !== undefined) out.movedTo = doc.movedTo;
+  if (doc.movedAt !== undefined) out.movedAt = doc.movedAt;
   if (doc.movedFrom !== undefined) out.movedFrom = doc.movedFrom;
   return out;
 }
 
-/** The document of a session saved for the first time. */
+/** The document of a session saved for the first time, from its delta and encoded values. */
 export function newDocument(
-  codec: SessionCodec,
-  session: MapSession,
+  delta: SessionDelta,
   encoded: ReadonlyMap<string, EncodedAttribute>,
+  indexes: IndexValues,
 ): SessionDocument {
   const doc: SessionDocument = {
-    id: session.id,
-    creationTime: session.creationTime,
-    lastAccessedTime: session.lastAccessedTime,
-    maxInactiveIntervalMs: session.maxInactiveIntervalMs,
+    id: delta.id,
+    creationTime: delta.creationTime,
+    lastAccessedTime: delta.lastAccessedTime,
+    maxInactiveIntervalMs: delta.maxInactiveIntervalMs,
     attributes: dictionary<unknown>(undefined),
   };
   for (const [name, value] of encoded) putAttribute(doc, name, value);
-  applyIndexes(codec, doc, session);
+  applyIndexes(doc, indexes);
   return tidy(doc);
 }
 
 /**
  * Merges a delta into the stored document: only the attributes the delta sets or removes change,
  * so concurrent saves of different attributes all survive. `lastAccessedTime` never moves back
- * (a save never shortens a life a concurrent read extended). Indexes are recomputed over the
- * merged attributes when the delta touches attributes. `key` is where the merged copy will live.
+ * (a save never shortens a life a concurrent read extended). `indexes` are the index values after
+ * the save, or `undefined` when the save cannot change them (the stored ones stay). `key` is where
+ * the merged copy will live.
  */
 export function mergeDelta(
-  codec: SessionCodec,
   key: string,
   stored: SessionDocument,
   delta: SessionDelta,
   encoded: ReadonlyMap<string, EncodedAttribute>,
+  indexes: IndexValues | undefined,
 ): SessionDocument {
   const doc: SessionDocument = {
     ...stored,
@@ -274,6 +277,7 @@ export function mergeDelta(
     attributes: dictionary(stored.attributes),
     textAttributes: stored.textAttributes === undefined ? undefined : dictionary(stored.textAttributes),
     movedTo: undefined,
+    movedAt: undefined,
     movedFrom: undefined,
   };
   if (delta.lastAccessedTimeChanged)
@@ -284,43 +288,28 @@ export function mergeDelta(
     if (doc.textAttributes !== undefined) delete doc.textAttributes[name];
   }
   for (const [name, value] of encoded) putAttribute(doc, name, value);
-  if (delta.setAttributes.size > 0 || delta.removedAttributes.size > 0) {
-    applyIndexes(codec, doc, mergedView(codec, key, doc, delta));
-  }
+  if (indexes !== undefined) applyIndexes(doc, indexes);
   return tidy(doc);
 }
 
 /**
- * The merged attributes as a session, for the index resolver: the delta's own values as they are,
- * the rest decoded from the document (an attribute that fails to decode is left out).
+ * The marker left under `stored`'s old key when its session moves to `toKey`: the times and the
+ * target only, no attributes and no index fields, so the old id holds no session data and no
+ * index query finds it.
  */
-function mergedView(codec: SessionCodec, key: string, doc: SessionDocument, delta: SessionDelta): MapSession {
-  const attributes = new Map<string, unknown>();
-  const names = new Set([...Object.keys(doc.attributes), ...Object.keys(doc.textAttributes ?? {})]);
-  for (const name of names) {
-    if (delta.setAttributes.has(name)) {
-      attributes.set(name, delta.setAttributes.get(name));
-      continue;
-    }
-    try {
-      attributes.set(name, decodeAttribute(codec.serializer, doc, name));
-    } catch {
-      // Unreadable attributes cannot index anything; the read path reports them.
-    }
-  }
-  return new MapSession({
-    id: key,
-    creationTime: doc.creationTime,
-    lastAccessedTime: doc.lastAccessedTime,
-    maxInactiveIntervalMs: doc.maxInactiveIntervalMs,
-    attributes,
-    isNew: false,
-    saveMode: codec.saveMode,
-    idGenerator: codec.idGenerator,
-  });
-}
-
-/** JSON text of a document. */
-export function documentText(doc: SessionDocument): string {
-  return JSON.stringify(doc);
+export function moveMarker(
+  fromKey: string,
+  stored: SessionDocument,
+  toKey: string,
+  now: number,
+): SessionDocument {
+  return {
+    id: fromKey,
+    creationTime: stored.creationTime,
+    lastAccessedTime: stored.lastAccessedTime,
+    maxInactiveIntervalMs: stored.maxInactiveIntervalMs,
+    attributes: {},
+    movedTo: toKey,
+    movedAt: now,
+  };
 }

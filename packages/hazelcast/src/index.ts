@@ -18,11 +18,11 @@ export {
 export {
   DEFAULT_MAP_NAME,
   DEFAULT_MAX_SAVE_ATTEMPTS,
-  type HazelcastSessionMap,
-  HazelcastSessionRepository,
   type HazelcastSessionRepositoryOptions,
-} from './repository.js';
+} from './options.js';
+export { HazelcastSessionRepository } from './repository.js';
 export type {
+  HazelcastSessionMap,
   SessionMap,
   SessionMapEntryEvent,
   SessionMapEventHandler,

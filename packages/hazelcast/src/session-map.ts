@@ -1,4 +1,4 @@
-import type { IndexConfig, Predicate } from 'hazelcast-client';
+import type { HazelcastJsonValue, IndexConfig, Predicate } from 'hazelcast-client';
 
 /**
  * One entry event as the store reads it: a subset of hazelcast-client's `EntryEvent`. Values are
@@ -32,7 +32,9 @@ export type SessionMapListener<K, V> = {
  * it; test/imap-compat.test-d.ts fails to compile when the two drift apart. Members are function
  * properties, not methods, so TypeScript checks their parameters strictly.
  *
- * Time values are milliseconds; the member rounds TTLs up to whole seconds.
+ * Time values are milliseconds. A 5.x member keeps an entry's expiration instant in whole seconds
+ * of its wall clock, rounded down, so an entry may live up to a second less than its TTL (see
+ * entry-ttl.ts for how the store compensates).
  */
 export interface SessionMap<K, V> {
   /** The value, or `null` when there is none. */
@@ -69,3 +71,6 @@ export interface SessionMap<K, V> {
   /** Unsubscribes a listener added with `addEntryListener`. */
   readonly removeEntryListener: (listenerId: string) => Promise<boolean>;
 }
+
+/** The map the store works on: session id to JSON document. */
+export type HazelcastSessionMap = SessionMap<string, HazelcastJsonValue>;

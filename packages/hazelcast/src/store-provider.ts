@@ -1,6 +1,7 @@
 import { InvalidStoreConfigError, type SessionStoreProvider, type StoreConfig } from '@session/core';
 import type { ClientConfig } from 'hazelcast-client';
-import { HazelcastSessionRepository, type HazelcastSessionRepositoryOptions } from './repository.js';
+import type { HazelcastSessionRepositoryOptions } from './options.js';
+import { HazelcastSessionRepository } from './repository.js';
 
 /** What a `hazelcast://` URL says. */
 export interface HazelcastUrl {

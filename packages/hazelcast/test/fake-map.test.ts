@@ -1,5 +1,5 @@
 import { HazelcastJsonValue, Predicates } from 'hazelcast-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionMapEntryEvent } from '../src/session-map.js';
 import { evaluatePredicate, FakeSessionMap } from './support/fake-map.js';
 
@@ -67,22 +67,49 @@ describe('FakeSessionMap', () => {
     expect(map.rawText('missing')).toBeUndefined();
   });
 
-  it('rounds TTLs up to whole seconds, treats 0 and negative as forever, and setTtl restarts the countdown', async () => {
+  it('keeps expiration instants in whole wall-clock seconds, rounded down, as a 5.x member does', async () => {
+    // What a member was seen to do: a 2,000 ms TTL set 50, 300, 600 and 900 ms into a second
+    // lived 1,960, 1,705, 1,408 and 1,107 ms (the expiration instant is floor((now + ttl) / 1 s)).
+    const second = Math.floor(Date.now() / 1000) * 1000 + 10_000;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const map = fake();
+      const lived: number[] = [];
+      for (const offset of [50, 300, 600, 900]) {
+        vi.setSystemTime(second + offset);
+        await map.putIfAbsent(`put-${offset}`, json(1), 2000);
+        lived.push((map.expiresAt(`put-${offset}`) as number) - (second + offset));
+        // setTtl is rounded the same way.
+        await map.putIfAbsent(`ttl-${offset}`, json(1));
+        vi.setSystemTime(second + offset);
+        await map.setTtl(`ttl-${offset}`, 2000);
+        expect(map.expiresAt(`ttl-${offset}`)).toBe(second + 2000);
+      }
+      expect(lived).toEqual([1950, 1700, 1400, 1100]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('treats TTL 0 and negative as forever, and setTtl restarts the countdown', async () => {
     const map = fake();
-    const before = Date.now();
-    await map.putIfAbsent('short', json(1), 1);
-    const due = map.expiresAt('short') as number;
-    expect(due - before).toBeGreaterThanOrEqual(1000);
-    expect(due - Date.now()).toBeLessThanOrEqual(1000);
     await map.putIfAbsent('zero', json(1), 0);
     await map.putIfAbsent('negative', json(1), -1);
     expect(map.expiresAt('zero')).toBeNull();
     expect(map.expiresAt('negative')).toBeNull();
     expect(await map.setTtl('zero', 2500)).toBe(true);
-    expect((map.expiresAt('zero') as number) - Date.now()).toBeGreaterThan(2000);
+    expect((map.expiresAt('zero') as number) - Date.now()).toBeGreaterThan(1400);
     expect(await map.setTtl('zero', 0)).toBe(true);
     expect(map.expiresAt('zero')).toBeNull();
     expect(await map.setTtl('missing', 1000)).toBe(false);
+  });
+
+  it('an entry whose rounded expiration instant has passed is gone at once', async () => {
+    const map = fake();
+    await map.putIfAbsent('k', json(1), 1);
+    // 1 ms, rounded down to the current whole second: already due (unless set in the last 1 ms).
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await map.get('k')).toBeNull();
   });
 
   it('expires entries on their timer with an expired event carrying the old value', async () => {
@@ -97,13 +124,14 @@ describe('FakeSessionMap', () => {
 
   it('an update keeps the TTL and restarts its countdown', async () => {
     const map = fake({ ttlResolutionMs: 100 });
-    await map.putIfAbsent('k', json(1), 200);
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await map.putIfAbsent('k', json(1), 1000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const dueBefore = map.expiresAt('k') as number;
     expect(await map.replaceIfSame('k', json(1), json(2))).toBe(true);
     const dueAfter = map.expiresAt('k') as number;
-    expect(dueAfter).toBeGreaterThan(dueBefore + 50);
-    expect(dueAfter - Date.now()).toBeLessThanOrEqual(200);
+    // Restarted about 300 ms later; each instant is rounded down by less than 100 ms.
+    expect(dueAfter).toBeGreaterThan(dueBefore + 150);
+    expect(dueAfter - Date.now()).toBeLessThanOrEqual(1000);
   });
 
   it('delivers added, updated and removed events with values, after the operation resolved', async () => {

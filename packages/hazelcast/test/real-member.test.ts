@@ -19,8 +19,8 @@ import { Client, type HazelcastJsonValue, Predicates } from 'hazelcast-client';
 import type { StartedTestContainer } from 'testcontainers';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HazelcastClient } from '../src/client.js';
-import { decodeAttribute, parseDocument } from '../src/document.js';
 import { HazelcastSessionRepository } from '../src/repository.js';
+import { rawReads } from './support/harness.js';
 import { resolveMemberTarget, startMemberContainer } from './support/member-target.js';
 
 const target = await resolveMemberTarget();
@@ -89,16 +89,12 @@ if (target.kind === 'none') {
       return {
         repository: await open(),
         createPeer: open,
-        raw: {
-          exists: (id) => map.containsKey(id),
-          async readAttribute(id, name) {
-            const text = textOf(await map.get(id));
-            return text === null ? undefined : decodeAttribute(serializer, parseDocument(id, text), name);
-          },
-          async readPrincipalIndex(principal) {
-            return (await map.keySetWithPredicate(Predicates.equal('principal', principal))).sort();
-          },
-        },
+        // Move markers (the id-change trail) read as absent, as the repository reads them.
+        raw: rawReads(
+          async (id) => textOf(await map.get(id)),
+          async (principal) => map.keySetWithPredicate(Predicates.equal('principal', principal)),
+          serializer,
+        ),
         async close() {
           for (const r of repositories) await r.close();
           await map.destroy();

@@ -4,10 +4,13 @@
  *
  * - values are kept as JSON text; compare-and-set compares that text (the member compares the
  *   serialized form);
- * - TTLs in ms, rounded up to whole seconds like the member (configurable), run on real
- *   unref'd timers; `0` is forever, negative the map default (forever); updates keep the entry's
- *   TTL and restart its countdown; `setTtl` restarts it with a new TTL; expired entries are also
- *   dropped lazily on access; expiry fires `expired` with the old value;
+ * - TTLs in ms; like a 5.x member, the entry's expiration instant is kept in whole wall-clock
+ *   seconds, rounded down: `floor((now + ttl) / 1000) * 1000` (resolution configurable). A member
+ *   was seen to keep a 2,000 ms TTL set 50, 300, 600 and 900 ms into a second for 1,960, 1,705,
+ *   1,408 and 1,107 ms. Expiry runs on real unref'd timers; `0` is forever, negative the map
+ *   default (forever); updates keep the entry's TTL and restart its countdown; `setTtl` restarts
+ *   it with a new TTL; expired entries are also dropped lazily on access; expiry fires `expired`
+ *   with the old value;
  * - entry listeners get `added`/`updated`/`removed`/`expired` events with old and new values when
  *   registered with `includeValue`, always asynchronously (after the operation resolved); like a
  *   member, `delete` sends its `removed` event with a `null` old value (only `remove` carries it);
@@ -27,7 +30,10 @@ export type FakeReadPolicy = 'NO_DESERIALIZATION' | 'EAGER';
 export interface FakeSessionMapOptions {
   /** Default `NO_DESERIALIZATION` (values as `HazelcastJsonValue`); `EAGER` returns parsed objects. */
   readPolicy?: FakeReadPolicy;
-  /** TTLs round up to a multiple of this, like the member's whole seconds. Default 1000. */
+  /**
+   * Expiration instants are rounded down to a multiple of this, like the member's whole seconds.
+   * Default 1000.
+   */
   ttlResolutionMs?: number;
 }
 
@@ -338,9 +344,11 @@ export class FakeSessionMap implements SessionMap<string, HazelcastJsonValue> {
       entry.expiresAt = null;
       return;
     }
-    const rounded = Math.ceil(ttlMs / this.#resolutionMs) * this.#resolutionMs;
-    entry.expiresAt = Date.now() + rounded;
-    entry.timer = setTimeout(() => this.#expire(key, entry), rounded);
+    // The member keeps the expiration instant, not the TTL, and keeps it in whole seconds of its
+    // wall clock, rounded down: an entry may live up to a resolution step less than its TTL.
+    const now = Date.now();
+    entry.expiresAt = Math.floor((now + ttlMs) / this.#resolutionMs) * this.#resolutionMs;
+    entry.timer = setTimeout(() => this.#expire(key, entry), Math.max(0, entry.expiresAt - now));
     entry.timer.unref();
   }
 

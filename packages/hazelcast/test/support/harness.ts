@@ -1,9 +1,47 @@
 import type { MapSession } from '@session/core';
 import { defaultSerializer, type SessionRepositoryOptions } from '@session/core';
-import type { StoreHarness } from '@session/testkit';
-import { decodeAttribute, parseDocument } from '../../src/document.js';
-import { HazelcastSessionRepository, type HazelcastSessionRepositoryOptions } from '../../src/repository.js';
+import type { RawBackendReads, StoreHarness } from '@session/testkit';
+import { decodeAttribute, isMoveMarker, parseDocument, type SessionDocument } from '../../src/document.js';
+import type { HazelcastSessionRepositoryOptions } from '../../src/options.js';
+import { HazelcastSessionRepository } from '../../src/repository.js';
 import { FakeSessionMap, type FakeSessionMapOptions } from './fake-map.js';
+
+/**
+ * The session document stored as `text`, or `undefined` for no text and for a move marker: the
+ * marker `changeSessionId` leaves under an old id for the id-change trail holds no session.
+ */
+export function sessionDocumentOf(key: string, text: string | null | undefined): SessionDocument | undefined {
+  if (text === null || text === undefined) return undefined;
+  const doc = parseDocument(key, text);
+  return isMoveMarker(doc) ? undefined : doc;
+}
+
+/**
+ * Raw reads for the contract suite, straight from the map's stored text (`textOf`), with move
+ * markers read as absent.
+ */
+export function rawReads(
+  textOf: (id: string) => Promise<string | null | undefined>,
+  principalKeys: (principal: string) => Promise<string[]>,
+  serializer = defaultSerializer,
+): RawBackendReads {
+  return {
+    async exists(id) {
+      return sessionDocumentOf(id, await textOf(id)) !== undefined;
+    },
+    async readAttribute(id, name) {
+      const doc = sessionDocumentOf(id, await textOf(id));
+      return doc === undefined ? undefined : decodeAttribute(serializer, doc, name);
+    },
+    async readPrincipalIndex(principal) {
+      const keys: string[] = [];
+      for (const key of await principalKeys(principal)) {
+        if (sessionDocumentOf(key, await textOf(key))?.principal === principal) keys.push(key);
+      }
+      return keys.sort();
+    },
+  };
+}
 
 /** A contract-suite harness: repositories (and peers) on one fresh fake map, with raw reads of its documents. */
 export async function fakeHarness(
@@ -17,26 +55,15 @@ export async function fakeHarness(
     repositories.push(repository);
     return repository;
   };
-  const serializer = options.serializer ?? defaultSerializer;
   const repository = await open();
   return {
     map,
     repository,
-    raw: {
-      async exists(id) {
-        return map.rawText(id) !== undefined;
-      },
-      async readAttribute(id, name) {
-        const text = map.rawText(id);
-        return text === undefined ? undefined : decodeAttribute(serializer, parseDocument(id, text), name);
-      },
-      async readPrincipalIndex(principal) {
-        return map
-          .keys()
-          .filter((key) => map.rawDocument(key)?.principal === principal)
-          .sort();
-      },
-    },
+    raw: rawReads(
+      async (id) => map.rawText(id),
+      async () => map.keys(),
+      options.serializer ?? defaultSerializer,
+    ),
     backendOperations: () => map.operations,
     createPeer: open,
     async close() {
