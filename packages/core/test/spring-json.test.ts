@@ -1,9 +1,14 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  findJava,
+  JAVA_INSTALL_HINT,
+  type JavaAnswer,
+  type JavaRequest,
+  runJacksonCheck,
+} from '../../../scripts/jackson-check/run.js';
 import {
   createSpringJsonSerializer,
   JAVA_CLASS,
@@ -798,74 +803,13 @@ describe('springJsonSerializer: writing back what Java wrote', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Real Jackson: SpringJsonCheck.java, compiled and run once for the whole file.
-
-const INSTALL_HINT = 'apt-get install -y default-jdk-headless libjackson2-databind-java';
-const javaDir = fileURLToPath(new URL('./java/', import.meta.url));
-
-function findJava(): { ok: true; classpath: string } | { ok: false; reason: string } {
-  const onPath = (cmd: string) =>
-    (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, cmd)));
-  const tools = ['javac', 'java'].filter((cmd) => !onPath(cmd));
-  if (tools.length > 0) return { ok: false, reason: `${tools.join(' and ')} not found on PATH` };
-  const jars =
-    process.env.JACKSON_CLASSPATH?.split(delimiter) ??
-    ['jackson-databind', 'jackson-core', 'jackson-annotations'].map((name) => `/usr/share/java/${name}.jar`);
-  const missing = jars.filter((jar) => !existsSync(jar));
-  if (missing.length > 0) return { ok: false, reason: `Jackson jars missing: ${missing.join(', ')}` };
-  return { ok: true, classpath: jars.join(delimiter) };
-}
+// Real Jackson: scripts/jackson-check (SpringJsonCheck.java), compiled and run once for the whole file.
 
 const java = findJava();
 if (!java.ok) {
   console.warn(
-    `[spring-json] SKIPPING the Java interop tests: ${java.reason}. Install with: ${INSTALL_HINT} ` +
+    `[spring-json] SKIPPING the Java interop tests: ${java.reason}. Install with: ${JAVA_INSTALL_HINT} ` +
       '(or set JACKSON_CLASSPATH to the three Jackson 2 jars).',
-  );
-}
-
-interface JavaAnswer {
-  id: string;
-  ok: boolean;
-  sig?: string;
-  json?: string;
-  error?: string;
-}
-
-interface JavaRequest {
-  id: string;
-  mapper: 'generic' | 'security';
-  json: string;
-}
-
-function runProcess(
-  cmd: string,
-  args: string[],
-  input = '',
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input, 'utf8');
-  });
-}
-
-function javaSources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? javaSources(join(dir, entry.name))
-      : entry.name.endsWith('.java')
-        ? [join(dir, entry.name)]
-        : [],
   );
 }
 
@@ -919,7 +863,6 @@ describe.skipIf(!java.ok)(
   () => {
     const scenarios = new Map<string, { generic: string; security: string }>();
     const answers = new Map<string, JavaAnswer>();
-    let workDir = '';
 
     const answer = (id: string): JavaAnswer => {
       const found = answers.get(id);
@@ -936,53 +879,14 @@ describe.skipIf(!java.ok)(
     beforeAll(async () => {
       if (!java.ok) return;
       const requests = javaRequests();
-      workDir = mkdtempSync(join(tmpdir(), 'spring-json-'));
-      const started = performance.now();
-      const compiled = await runProcess('javac', [
-        '-nowarn',
-        '-encoding',
-        'UTF-8',
-        '-d',
-        workDir,
-        '-cp',
-        java.classpath,
-        ...javaSources(javaDir),
-      ]);
-      if (compiled.code !== 0) throw new Error(`javac failed:\n${compiled.stderr}`);
-      const compileMs = performance.now() - started;
-      const input = requests.map((r) => JSON.stringify(r)).join('\n');
-      const ran = await runProcess(
-        'java',
-        ['-XX:TieredStopAtLevel=1', '-cp', `${workDir}${delimiter}${java.classpath}`, 'SpringJsonCheck'],
-        `${input}\n`,
-      );
-      if (ran.code !== 0) throw new Error(`SpringJsonCheck failed:\n${ran.stderr}`);
-      const runMs = performance.now() - started - compileMs;
-      for (const line of ran.stdout.split('\n')) {
-        if (line.trim() === '') continue;
-        const parsed = JSON.parse(line) as JavaAnswer & {
-          scenario?: string;
-          generic?: string;
-          security?: string;
-        };
-        if (parsed.scenario !== undefined) {
-          scenarios.set(parsed.scenario, {
-            generic: parsed.generic as string,
-            security: parsed.security as string,
-          });
-        } else {
-          answers.set(parsed.id, parsed);
-        }
-      }
+      const run = await runJacksonCheck(java, requests);
+      for (const [id, a] of run.answers) answers.set(id, a);
+      for (const [name, written] of run.scenarios) scenarios.set(name, written);
       expect(answers.size).toBe(requests.length);
       console.log(
-        `[spring-json] Java check: javac ${Math.round(compileMs)} ms, one JVM run ${Math.round(runMs)} ms, ` +
+        `[spring-json] Java check: javac ${Math.round(run.compileMs)} ms, one JVM run ${Math.round(run.runMs)} ms, ` +
           `${requests.length} values read, ${scenarios.size} values written`,
       );
-    });
-
-    afterAll(() => {
-      if (workDir !== '') rmSync(workDir, { recursive: true, force: true });
     });
 
     it('Java writes exactly the golden fixtures, with either mapper', () => {

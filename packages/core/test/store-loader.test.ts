@@ -58,11 +58,34 @@ describe('parseStoreConfig', () => {
     });
   });
 
-  it('names the known schemes when the scheme is unknown', () => {
-    for (const input of ['mongodb://localhost/db', 'localhost:6379', 'file:///tmp/x']) {
-      expect(() => parseStoreConfig(input)).toThrow(InvalidStoreConfigError);
+  it('a scheme nobody registered leads to the community package named after it', () => {
+    expect(parseStoreConfig('mongodb://localhost/db')).toEqual({
+      store: 'session-store-mongodb',
+      url: 'mongodb://localhost/db',
+    });
+    expect(parseStoreConfig('MongoDB+srv://cluster/db').store).toBe('session-store-mongodb');
+    expect(parseStoreConfig({ url: 'mongodb://x', namespace: 'n' } as StoreConfig)).toEqual({
+      store: 'session-store-mongodb',
+      url: 'mongodb://x',
+      namespace: 'n',
+    });
+  });
+
+  it('?sessionStore=<package> names the package and is taken out of the URL', () => {
+    expect(parseStoreConfig('kv://h:1/0?sessionStore=%40acme%2Fsession-kv&tls=true')).toEqual({
+      store: '@acme/session-kv',
+      url: 'kv://h:1/0?tls=true',
+    });
+    expect(parseStoreConfig('kv://h?a=1&sessionStore=acme-kv')).toEqual({ store: 'acme-kv', url: 'kv://h?a=1' });
+    expect(parseStoreConfig('kv://h?sessionStore=acme-kv')).toEqual({ store: 'acme-kv', url: 'kv://h' });
+    for (const bad of ['../evil.js', 'file:///tmp/x.mjs', '%2Ftmp%2Fx.js', '']) {
+      expect(() => parseStoreConfig(`kv://h?sessionStore=${bad}`), bad).toThrow(InvalidStoreConfigError);
     }
-    expect(() => parseStoreConfig('ftp://x')).toThrow(/Unknown store URL scheme "ftp:".*redis:/);
+  });
+
+  it('postgres: and postgresql: lead to @session/postgres', () => {
+    expect(parseStoreConfig('postgres://u@db/app')).toEqual({ store: 'postgres', url: 'postgres://u@db/app' });
+    expect(storePackageFor(parseStoreConfig('postgresql://db/app').store)).toBe('@session/postgres');
   });
 
   it.each<[string, unknown]>([
@@ -74,7 +97,6 @@ describe('parseStoreConfig', () => {
     ['an object with an empty store', { store: '' }],
     ['an object whose store is a path', { store: '../../evil.js' }],
     ['an object whose store is a URL', { store: 'https://evil.example/x.js' }],
-    ['an object with an unknown url scheme', { url: 'mongodb://x' }],
     ['null', null],
     ['a number', 6379],
   ])('rejects %s', (_label, input) => {
@@ -136,6 +158,11 @@ describe('createRepositoryFromConfig', () => {
       appDir,
       'broken-session-store',
       "import 'missing-dependency-of-the-store';\nexport const sessionStore = {};\n",
+    );
+    writePackage(
+      appDir,
+      'session-store-community',
+      'export const sessionStore = { name: "community", create: (config) => ({ config, capabilities: { indexed: false, events: false } }) };\n',
     );
     writePackage(
       appDir,
@@ -269,10 +296,31 @@ describe('createRepositoryFromConfig', () => {
 
   it('an unusable config fails before anything is imported', async () => {
     const importer = vi.fn();
-    await expect(createRepositoryFromConfig('mongodb://x', { importer })).rejects.toThrow(
-      InvalidStoreConfigError,
-    );
+    for (const input of ['Not A Package', { store: '../evil.js' }, 'kv://h?sessionStore=../evil.js']) {
+      await expect(createRepositoryFromConfig(input as StoreConfig, { importer })).rejects.toThrow(
+        InvalidStoreConfigError,
+      );
+    }
     expect(importer).not.toHaveBeenCalled();
+  });
+
+  it('a scheme whose community package is not installed names the known schemes and the ways to add one, never "npm install" a made-up name', async () => {
+    const err = await createRepositoryFromConfig('ftp://x', { importer: importFromApp(appDir) }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(InvalidStoreConfigError);
+    expect((err as Error).message).toMatch(/Unknown store URL scheme "ftp:".*redis:.*postgres:/);
+    expect((err as Error).message).toContain('session-store-ftp');
+    expect((err as Error).message).toContain('?sessionStore=');
+    expect((err as Error).message).not.toContain('npm install');
+  });
+
+  it('a community store installed as session-store-<scheme> loads from its URL with no registration', async () => {
+    const repo = await createRepositoryFromConfig('community://h:1/x?n=1', { importer: importFromApp(appDir) });
+    expect((repo as ReturnType<typeof fakeRepository>).config).toEqual({
+      store: 'session-store-community',
+      url: 'community://h:1/x?n=1',
+    });
   });
 });
 
