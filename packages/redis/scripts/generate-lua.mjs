@@ -56,7 +56,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const text = generate();
   if (process.argv.includes('--check')) {
     if (readFileSync(target, 'utf8') !== text) {
-      console.error('src/scripts/lua.generated.ts is out of date: run pnpm --filter @session/redis generate:lua');
+      console.error(
+        'src/scripts/lua.generated.ts is out of date: run pnpm --filter @session/redis generate:lua',
+      );
       process.exit(1);
     }
   } else {

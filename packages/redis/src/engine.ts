@@ -1,7 +1,7 @@
 import {
+  ID_CHANGE_TRAIL_MS,
   InvalidSessionIdError,
   MAX_ID_CHANGE_HOPS,
-  ID_CHANGE_TRAIL_MS,
   type PreparedSave,
   rejectedOutcome,
   type SaveOutcome,
@@ -115,7 +115,10 @@ export class RedisSessionEngine {
     for (const [name, text] of save.encoded) set.push(this.format.attributeField(name), text);
     const removed = [...delta.removedAttributes].map((name) => this.format.attributeField(name));
     const moving =
-      isCluster && delta.idChanged && !delta.isNew && keys.shardOf(delta.originalId) !== keys.shardOf(delta.id);
+      isCluster &&
+      delta.idChanged &&
+      !delta.isNew &&
+      keys.shardOf(delta.originalId) !== keys.shardOf(delta.id);
     if (moving) return this.#moveToShard(save, set, removed, index);
     const sourceId = delta.isNew ? delta.id : delta.originalId;
     const reply = (await this.#settings.runner.runCommitted(
@@ -182,7 +185,13 @@ export class RedisSessionEngine {
     const out = (await runner.runCommitted(
       'moveOut',
       [keys.session(oldId)],
-      moveOutArgs(this.context(oldId), { now, oldId, newId, leaseMs: MOVE_LEASE_MS, trailMs: ID_CHANGE_TRAIL_MS }),
+      moveOutArgs(this.context(oldId), {
+        now,
+        oldId,
+        newId,
+        leaseMs: MOVE_LEASE_MS,
+        trailMs: ID_CHANGE_TRAIL_MS,
+      }),
     )) as [string, string[]?];
     if (out[0] !== 'moved') {
       return rejectedOutcome(out[0] === 'moved-before' ? 'moved' : (out[0] as SaveRejection), oldId);
@@ -206,7 +215,10 @@ export class RedisSessionEngine {
     try {
       tempGone = (await runner.client.del(keys.moving(oldId))) === 0;
     } catch (err) {
-      this.#settings.logger.error(`could not drop the temp key of moved session ${shortSessionId(newId)}`, err);
+      this.#settings.logger.error(
+        `could not drop the temp key of moved session ${shortSessionId(newId)}`,
+        err,
+      );
       tempGone = false;
     }
     if (tempGone) {
@@ -226,7 +238,10 @@ export class RedisSessionEngine {
         moveBackArgs(this.context(oldId), { now, oldId, graceMs: options.expiryGraceMs }),
       );
     } catch (err) {
-      this.#settings.logger.error(`could not move session ${shortSessionId(oldId)} back after a failed id change`, err);
+      this.#settings.logger.error(
+        `could not move session ${shortSessionId(oldId)} back after a failed id change`,
+        err,
+      );
     }
   }
 

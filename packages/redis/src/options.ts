@@ -3,10 +3,13 @@ import {
   type MapSession,
   type ResolvedRepositoryOptions,
   resolveRepositoryOptions,
+  type SessionIdGenerator,
   type SessionRepositoryOptions,
+  springJsonSerializer,
 } from '@session/core';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
-import type { RedisLayout } from './layout/keys.js';
+import { isClusterClient, isClusterUrl } from './client.js';
+import { type RedisLayout, shardOf } from './layout/keys.js';
 
 /** An ioredis client: standalone `Redis` or `Cluster`. */
 export type RedisClient = Redis | Cluster;
@@ -33,8 +36,9 @@ export interface RedisSessionRepositoryOptions extends SessionRepositoryOptions<
   /**
    * `'compact'` (default): short names, the smallest hashes and cheapest scripts. `'spring'`:
    * Spring Session's keys, fields and expiry bookkeeping, to share sessions with Java services
-   * (standalone Redis only; pair it with `springJsonSerializer` from `@session/core`). See the
-   * README's "Sharing sessions with Spring Session".
+   * (standalone Redis only; the serializer defaults to `springJsonSerializer` from
+   * `@session/core`, which writes what Spring's `GenericJackson2JsonRedisSerializer` reads). See
+   * the README's "Sharing sessions with Spring Session".
    */
   layout?: RedisLayout;
   /** Key prefix. Default `sess` (compact) or `spring:session` (spring). */
@@ -102,6 +106,8 @@ export interface RedisIndexedSessionRepositoryOptions extends RedisSessionReposi
 /** Every Redis option resolved and checked. */
 export interface ResolvedRedisOptions extends ResolvedRepositoryOptions<MapSession> {
   layout: RedisLayout;
+  /** Shards the keys are spread over: `clusterShards` on a cluster (or with `hashTags`), else 1. */
+  shards: number;
   clusterShards: number;
   touchThresholdMs: number;
   waitForReplicas: number | undefined;
@@ -143,17 +149,22 @@ export function resolveRedisOptions(
   options: RedisIndexedSessionRepositoryOptions,
   indexed: boolean,
 ): ResolvedRedisOptions {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('Repository options must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError('Repository options must be an object');
   const layout = options.layout ?? 'compact';
   if (layout !== 'compact' && layout !== 'spring') {
     throw new InvalidArgumentError(`layout must be 'compact' or 'spring', got ${String(layout)}`);
   }
   const spring = layout === 'spring';
-  const shared = resolveRepositoryOptions<MapSession>(options, {
-    namespace: spring ? DEFAULT_SPRING_NAMESPACE : DEFAULT_COMPACT_NAMESPACE,
-  });
+  const shared = resolveRepositoryOptions<MapSession>(
+    // Spring's layout stores what Spring's JSON serializer reads, unless told otherwise.
+    spring && options.serializer === undefined ? { ...options, serializer: springJsonSerializer } : options,
+    { namespace: spring ? DEFAULT_SPRING_NAMESPACE : DEFAULT_COMPACT_NAMESPACE },
+  );
   if (shared.namespace === '' || /[{}]/.test(shared.namespace)) {
-    throw new InvalidArgumentError('namespace must be a non-empty string without "{" or "}" (they mark hash tags)');
+    throw new InvalidArgumentError(
+      'namespace must be a non-empty string without "{" or "}" (they mark hash tags)',
+    );
   }
   if (options.client !== undefined && options.url !== undefined) {
     throw new InvalidArgumentError('Give either client or url, not both');
@@ -163,25 +174,45 @@ export function resolveRedisOptions(
   }
   const store = options.springExpirationStore ?? 'minute-buckets';
   if (store !== 'minute-buckets' && store !== 'sorted-set') {
-    throw new InvalidArgumentError(`springExpirationStore must be 'minute-buckets' or 'sorted-set', got ${String(store)}`);
+    throw new InvalidArgumentError(
+      `springExpirationStore must be 'minute-buckets' or 'sorted-set', got ${String(store)}`,
+    );
   }
   if (options.keyspaceNotifications === true && spring) {
-    throw new InvalidArgumentError('keyspaceNotifications is for the compact layout; the spring layout always uses them, as Spring does');
+    throw new InvalidArgumentError(
+      'keyspaceNotifications is for the compact layout; the spring layout always uses them, as Spring does',
+    );
   }
-  if (options.waitForReplicas !== undefined) checkNumber('waitForReplicas', options.waitForReplicas, 0, { min: 0, integer: true });
+  if (options.waitForReplicas !== undefined)
+    checkNumber('waitForReplicas', options.waitForReplicas, 0, { min: 0, integer: true });
+  const clusterShards = checkNumber('clusterShards', options.clusterShards, 16, {
+    min: 1,
+    max: 1024,
+    integer: true,
+  });
+  const isCluster =
+    options.client !== undefined ? isClusterClient(options.client) : isClusterUrl(options.url ?? 'redis://');
+  const shards = !spring && (isCluster || options.hashTags === true) ? clusterShards : 1;
   return {
     ...shared,
+    // A new id on the old id's shard keeps an id change inside one slot: one atomic RENAME.
+    idGenerator: shards > 1 ? sameShardIds(shared.idGenerator, shards) : shared.idGenerator,
     layout,
-    clusterShards: checkNumber('clusterShards', options.clusterShards, 16, { min: 1, max: 1024, integer: true }),
+    shards,
+    clusterShards,
     touchThresholdMs: checkNumber('touchThresholdMs', options.touchThresholdMs, 0, { min: 0 }),
     waitForReplicas: options.waitForReplicas,
     // WAIT with timeout 0 blocks forever: every save would hang while a replica is away.
-    waitTimeoutMs: Math.ceil(checkNumber('waitTimeoutMs', options.waitTimeoutMs, 1000, { min: 1, max: MAX_TIMER_MS })),
+    waitTimeoutMs: Math.ceil(
+      checkNumber('waitTimeoutMs', options.waitTimeoutMs, 1000, { min: 1, max: MAX_TIMER_MS }),
+    ),
     sweepIntervalMs: checkNumber('sweepIntervalMs', options.sweepIntervalMs, spring ? 60_000 : 1000, {
       min: 0,
       max: MAX_TIMER_MS,
     }),
-    sweepBatchSize: Math.floor(checkNumber('sweepBatchSize', options.sweepBatchSize, 100, { min: 1, max: 100_000 })),
+    sweepBatchSize: Math.floor(
+      checkNumber('sweepBatchSize', options.sweepBatchSize, 100, { min: 1, max: 100_000 }),
+    ),
     expiryGraceMs: spring
       ? indexed
         ? 300_000
@@ -191,5 +222,20 @@ export function resolveRedisOptions(
         : 0,
     keyspaceNotifications: options.keyspaceNotifications === true,
     springExpirationStore: store,
+  };
+}
+
+/**
+ * Wraps an id generator so that an id replacing another one lands on the same shard: draws until
+ * the shard matches (16 draws on average with 16 shards). Generators that cannot produce such an
+ * id within a bound fall back to any id; the repository then moves the session between slots.
+ */
+function sameShardIds(base: SessionIdGenerator, shards: number): SessionIdGenerator {
+  return (previousId) => {
+    if (previousId === undefined) return base();
+    const target = shardOf(previousId, shards);
+    let id = base(previousId);
+    for (let tries = 1; shardOf(id, shards) !== target && tries < shards * 32; tries++) id = base(previousId);
+    return id;
   };
 }

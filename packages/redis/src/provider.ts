@@ -6,9 +6,9 @@ import {
   type StoreConfig,
 } from '@session/core';
 import { isClusterUrl, redactUrl } from './client.js';
-import { RedisIndexedSessionRepository } from './repositories/indexed.js';
 import type { RedisIndexedSessionRepositoryOptions } from './options.js';
 import { RedisSessionRepository } from './repositories/default.js';
+import { RedisIndexedSessionRepository } from './repositories/indexed.js';
 
 type Kind = 'boolean' | 'number' | 'string';
 
@@ -48,7 +48,26 @@ function convert(name: string, kind: Kind, text: string): unknown {
   throw new InvalidStoreConfigError(`Redis store option ${name} must be true or false, got "${text}"`);
 }
 
-/** Splits a store URL into the connection URL ioredis gets and the repository options in its query. */
+/** ioredis connection options a `redis://` URL may carry; they go to ioredis as they are. */
+const IOREDIS_URL_OPTIONS = new Set([
+  'family',
+  'db',
+  'connectTimeout',
+  'commandTimeout',
+  'keepAlive',
+  'noDelay',
+  'connectionName',
+  'maxRetriesPerRequest',
+  'enableReadyCheck',
+  'enableOfflineQueue',
+  'tls',
+]);
+
+/**
+ * Splits a store URL into the connection URL ioredis gets and the repository options in its
+ * query. A query parameter that is neither a repository option nor an ioredis connection option
+ * is an error naming the known ones: `?indexd=false` must not silently give the indexed store.
+ */
 export function parseRedisStoreUrl(url: string): { connectionUrl: string; options: Record<string, unknown> } {
   const cluster = isClusterUrl(url);
   const queryStart = url.indexOf('?');
@@ -57,13 +76,15 @@ export function parseRedisStoreUrl(url: string): { connectionUrl: string; option
   const options: Record<string, unknown> = {};
   const rest = new URLSearchParams();
   for (const [name, value] of params) {
-    const kind = URL_OPTIONS[name];
+    const kind = Object.hasOwn(URL_OPTIONS, name) ? URL_OPTIONS[name] : undefined;
     if (kind !== undefined) options[name] = convert(name, kind, value);
-    else if (cluster && name !== 'tls') {
+    else if (cluster ? name === 'tls' : IOREDIS_URL_OPTIONS.has(name)) rest.append(name, value);
+    else {
+      const known = [...Object.keys(URL_OPTIONS), ...(cluster ? ['tls'] : IOREDIS_URL_OPTIONS)].sort();
       throw new InvalidStoreConfigError(
-        `Unknown Redis Cluster URL option "${name}" in ${redactUrl(url)}. Known: tls, ${Object.keys(URL_OPTIONS).join(', ')}`,
+        `Unknown Redis${cluster ? ' Cluster' : ''} store URL option "${name}" in ${redactUrl(url)}. Known: ${known.join(', ')}`,
       );
-    } else rest.append(name, value);
+    }
   }
   const remaining = rest.toString();
   return { connectionUrl: remaining === '' ? base : `${base}?${remaining}`, options };

@@ -10,9 +10,9 @@ import { waitFor } from '@session/testkit';
 import { type RedisTestCluster, readCommandStats, startRedisCluster } from '@session/testkit/redis';
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { keySlot } from '../src/cluster/slot.js';
 import { RedisIndexedSessionRepository, RedisSessionRepository } from '../src/index.js';
-import { SCRIPT_SHAS } from '../src/scripts.js';
-import { keySlot } from '../src/slot.js';
+import { SCRIPT_SHAS } from '../src/scripts/index.js';
 import { uniqueNamespace } from './support/harness.js';
 
 let cluster: RedisTestCluster;
@@ -36,6 +36,35 @@ afterEach(() => {
   else process.env.REDIS_CLUSTER_NODES = savedNodes;
 });
 
+it('WAIT reaches every master with a replica, whatever the topology looked like at connect time', async () => {
+  // A fresh cluster: its replicas attached after the client loaded its slot table.
+  const fresh = new Cluster(cluster.nodes.map((n) => ({ host: n.host, port: n.port })));
+  const repo = new RedisIndexedSessionRepository({
+    client: fresh,
+    namespace: uniqueNamespace('wait'),
+    sweepIntervalMs: 0,
+    logger: silent,
+  });
+  const waitCalls = async () => {
+    const calls = new Map<number, number>();
+    for (const master of await cluster.masters())
+      calls.set(master.port, (await readCommandStats(master)).wait ?? 0);
+    return calls;
+  };
+  const before = await waitCalls();
+  // Sessions on every shard, so every master serves some.
+  for (let i = 0; i < 64; i++) {
+    const session = await repo.createSession();
+    session.set('i', i);
+    expect((await repo.save(session)).status).toBe('written');
+  }
+  const after = await waitCalls();
+  for (const [port, calls] of after)
+    expect(calls - (before.get(port) ?? 0), `WAIT on master ${port}`).toBeGreaterThan(0);
+  await repo.close();
+  fresh.disconnect();
+});
+
 it('REDIS_CLUSTER_NODES returns that cluster instead of starting one (and refuses to kill its nodes)', async () => {
   process.env.REDIS_CLUSTER_NODES = cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',');
   const external = await startRedisCluster();
@@ -56,7 +85,8 @@ it('createRepositoryFromConfig(redis-cluster://…) works on the cluster and kee
   const session = await repo.createSession();
   session.set(PRINCIPAL_NAME_INDEX_NAME, 'cluster-user');
   await repo.save(session);
-  expect(repo.keys.session(session.id)).toBe(`${namespace}:sessions:{${session.id}}`);
+  const shard = repo.keys.shardOf(session.id);
+  expect(repo.keys.session(session.id)).toBe(`${namespace}:{${namespace}:${shard}}:s:${session.id}`);
   expect(await client.exists(repo.keys.session(session.id))).toBe(1);
   expect([...(await repo.findByPrincipalName('cluster-user')).keys()]).toEqual([session.id]);
   await repo.close();
@@ -68,25 +98,57 @@ it('createRepositoryFromConfig(redis-cluster://…) works on the cluster and kee
   );
 });
 
-it('the plain repository works on the cluster too, id changes across slots included', async () => {
-  const repo = new RedisSessionRepository({ client, namespace: `pl${Date.now()}` });
+it('an id change keeps the session on its shard: one atomic RENAME, index and due entries included', async () => {
+  const repo = new RedisIndexedSessionRepository({
+    client,
+    namespace: uniqueNamespace('same'),
+    sweepIntervalMs: 0,
+    logger: silent,
+  });
+  const session = await repo.createSession();
+  session.set(PRINCIPAL_NAME_INDEX_NAME, 'rotating');
+  await repo.save(session);
+  const loaded = (await repo.findById(session.id)) as MapSession;
+  const newId = loaded.changeSessionId();
+  expect(repo.keys.shardOf(newId)).toBe(repo.keys.shardOf(session.id));
+  expect((await repo.save(loaded)).status).toBe('written');
+  expect([...(await repo.findByPrincipalName('rotating')).keys()]).toEqual([newId]);
+  expect(await client.zscore(repo.keys.due(repo.keys.shardOf(newId)), newId)).not.toBeNull();
+  expect(await client.zscore(repo.keys.due(repo.keys.shardOf(newId)), session.id)).toBeNull();
+  await repo.close();
+});
+
+it('an id generator that ignores the old id still works: the session moves to the other shard', async () => {
+  const generate = () => randomBytes(24).toString('base64url');
+  const repo = new RedisIndexedSessionRepository({
+    client,
+    namespace: uniqueNamespace('pl'),
+    idGenerator: () => generate(),
+    sweepIntervalMs: 0,
+    logger: silent,
+  });
   const session = await repo.createSession();
   session.set('cart', ['sku-1']);
+  session.set(PRINCIPAL_NAME_INDEX_NAME, 'mover-user');
   await repo.save(session);
   const loaded = (await repo.findById(session.id)) as MapSession;
   loaded.set('step', 2);
   let newId = loaded.changeSessionId();
-  // Make sure the move crosses slots (ids share one with odds of 1 in 16384).
-  while (keySlot(repo.keys.session(newId)) === keySlot(repo.keys.session(session.id)))
-    newId = loaded.changeSessionId();
-  await repo.save(loaded);
+  while (repo.keys.shardOf(newId) === repo.keys.shardOf(session.id)) newId = loaded.changeSessionId();
+  expect((await repo.save(loaded)).status).toBe('written');
   expect(await repo.findById(session.id)).toBeNull();
   expect(await client.exists(repo.keys.moving(session.id))).toBe(0);
   const moved = await repo.findById(newId);
   expect(moved?.get('cart')).toEqual(['sku-1']);
   expect(moved?.get('step')).toBe(2);
   expect(moved?.creationTime).toBe(session.creationTime);
-  await repo.deleteById(newId);
+  expect([...(await repo.findByPrincipalName('mover-user')).keys()]).toEqual([newId]);
+  expect(await client.zscore(repo.keys.due(repo.keys.shardOf(newId)), newId)).not.toBeNull();
+  expect(await client.zscore(repo.keys.due(repo.keys.shardOf(session.id)), session.id)).toBeNull();
+  // The old id leaves its trail: a stale copy reports "moved", a delete of the old id follows it.
+  const stale = (await repo.findById(newId)) as MapSession;
+  expect(stale).not.toBeNull();
+  await repo.deleteById(session.id);
   expect(await client.exists(repo.keys.session(newId))).toBe(0);
   await repo.close();
 });
@@ -100,12 +162,12 @@ it('a cross-slot id change that fails puts the session back with its own TTL, no
     idGenerator: () => nextId ?? generate(),
     logger: silent,
   });
+  const shard = (id: string) => repo.keys.shardOf(id);
   const session = await repo.createSession();
   session.set('keep', 1);
   await repo.save(session);
   const taken = await repo.createSession();
-  while (keySlot(repo.keys.session(taken.id)) === keySlot(repo.keys.session(session.id)))
-    taken.changeSessionId();
+  while (shard(taken.id) === shard(session.id)) taken.changeSessionId();
   taken.set('other', 1);
   await repo.save(taken);
   const loaded = (await repo.findById(session.id)) as MapSession;
@@ -125,9 +187,11 @@ it('a cross-slot id change that fails puts the session back with its own TTL, no
 it('a delete that lands while a session moves to another slot is not undone by the move', async () => {
   const namespace = uniqueNamespace('mv');
   const moverClient = new Cluster(cluster.nodes.map((n) => ({ host: n.host, port: n.port })));
+  const generate = () => randomBytes(24).toString('base64url');
   const mover = new RedisIndexedSessionRepository({
     client: moverClient,
     namespace,
+    idGenerator: () => generate(),
     sweepIntervalMs: 0,
     logger: silent,
   });
@@ -143,8 +207,7 @@ it('a delete that lands while a session moves to another slot is not undone by t
   await mover.save(session);
   const loaded = (await mover.findById(session.id)) as MapSession;
   let newId = loaded.changeSessionId();
-  while (keySlot(mover.keys.session(newId)) === keySlot(mover.keys.session(session.id)))
-    newId = loaded.changeSessionId();
+  while (mover.keys.shardOf(newId) === mover.keys.shardOf(session.id)) newId = loaded.changeSessionId();
   // Right after the session is hidden under its temp key, another request logs it out.
   type Send = (command: { name: string; args: unknown[] }, ...rest: unknown[]) => Promise<unknown>;
   const target = moverClient as unknown as { sendCommand: Send };
@@ -168,7 +231,11 @@ it('a delete that lands while a session moves to another slot is not undone by t
   expect(await mover.findById(session.id)).toBeNull();
   expect(await client.exists(mover.keys.session(newId))).toBe(0);
   expect(await client.exists(mover.keys.moving(session.id))).toBe(0);
-  expect(await client.smembers(mover.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'mover'))).toEqual([]);
+  for (const shardNumber of mover.keys.allShards()) {
+    expect(await client.smembers(mover.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'mover', shardNumber))).toEqual(
+      [],
+    );
+  }
   await Promise.all([mover.close(), deleter.close()]);
   moverClient.disconnect();
 });
@@ -192,7 +259,7 @@ it('the sweep covers every master: sessions in all slots expire with one event e
   peer.on('expired', (event) => {
     peerExpired.push(event.sessionId);
   });
-  // SREMs run by clients (not scripts) on Cluster: counted by the servers themselves.
+  // SREMs (the sweep script's own, counted by the servers themselves).
   const sremCalls = async () => {
     let calls = 0;
     for (const master of await cluster.masters()) calls += (await readCommandStats(master)).srem ?? 0;
@@ -209,7 +276,7 @@ it('the sweep covers every master: sessions in all slots expire with one event e
     ids.push(session.id);
   }
   const masters = new Set<number>();
-  for (const id of ids) masters.add((await cluster.masterForKey(repo.keys.due(id))).port);
+  for (const id of ids) masters.add((await cluster.masterForKey(repo.keys.due(repo.keys.shardOf(id)))).port);
   expect(masters.size).toBeGreaterThan(1);
   await waitFor(() => (expired.length >= ids.length ? true : undefined), 10_000, 'not every session expired');
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -220,10 +287,14 @@ it('the sweep covers every master: sessions in all slots expire with one event e
   // Each expired session's index entry was pruned once, by whichever instance claimed it.
   expect((await sremCalls()) - sremBefore).toBe(ids.length);
   for (const id of ids) expect(await client.exists(repo.keys.session(id))).toBe(0);
-  // The sweeper pruned the index sets (in other slots) and emptied every due-set shard.
-  for (let u = 0; u < 3; u++)
-    expect(await client.scard(repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, `sweep-user-${u}`))).toBe(0);
-  for (const shard of repo.keys.allDue()) expect(await client.zcard(shard)).toBe(0);
+  // The sweeper pruned the index sets (in each shard's slot) and emptied every due set.
+  for (const shard of repo.keys.allShards()) {
+    for (let u = 0; u < 3; u++)
+      expect(await client.scard(repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, `sweep-user-${u}`, shard))).toBe(
+        0,
+      );
+    expect(await client.zcard(repo.keys.due(shard))).toBe(0);
+  }
   await Promise.all([repo.close(), peer.close()]);
   peerClient.disconnect();
 });
@@ -240,7 +311,7 @@ async function eventually<T>(fn: () => Promise<T>, withinMs: number): Promise<T>
   }
 }
 
-it('SIGKILL of a master during a run loses no committed session once its replica took over', async () => {
+it('SIGKILL of a master during a run loses no acknowledged session, index entry or due time once its replica took over', async () => {
   const repo = new RedisIndexedSessionRepository({
     client,
     namespace: uniqueNamespace('fo'),
@@ -250,15 +321,15 @@ it('SIGKILL of a master during a run loses no committed session once its replica
   const committed = new Map<string, number>();
   let stop = false;
   let written = 0;
-  // The run: four writers saving new sessions until told to stop.
+  // The run: four writers saving new logged-in sessions until told to stop.
   const writer = async () => {
     while (!stop) {
       const n = written++;
       try {
         const session = await repo.createSession();
         session.set('n', n);
-        await repo.save(session);
-        committed.set(session.id, n);
+        session.set(PRINCIPAL_NAME_INDEX_NAME, `fo-user-${n}`);
+        if ((await repo.save(session)).status === 'written') committed.set(session.id, n);
       } catch {
         // A save that failed while its master was down is not committed: nothing to check.
       }
@@ -295,6 +366,9 @@ it('SIGKILL of a master during a run loses no committed session once its replica
       return session;
     }, 10_000);
     expect(found.get('n')).toBe(n);
+    // Acknowledged means findable by principal and due to expire (with its event), too.
+    expect([...(await repo.findByPrincipalName(`fo-user-${n}`)).keys()]).toEqual([id]);
+    expect(await client.zscore(repo.keys.due(repo.keys.shardOf(id)), id)).not.toBeNull();
     if (wasOnVictim(id)) onVictim++;
   }
   // Proof that sessions on the killed master were part of the check.
@@ -373,14 +447,6 @@ it('the event subscriber moves to another node when its node dies, and events ke
 }, 60_000);
 
 it('keySlot agrees with CLUSTER KEYSLOT, hash tags included', async () => {
-  const keys = [
-    'spring:session:sessions:{abc}',
-    'plain-key',
-    'a{}b',
-    '{user1000}.following',
-    'x{y',
-    'ü{€}z',
-    '',
-  ];
+  const keys = ['sess:{sess:3}:s:abc', 'plain-key', 'a{}b', '{user1000}.following', 'x{y', 'ü{€}z', ''];
   for (const key of keys) expect(keySlot(key)).toBe(await cluster.keySlot(key));
 });

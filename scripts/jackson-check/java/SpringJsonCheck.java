@@ -58,6 +58,7 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextImpl;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.web.authentication.WebAuthenticationDetails;
+import org.springframework.security.web.csrf.DefaultCsrfToken;
 
 /**
  * Checks session attribute JSON against real Jackson, configured the two ways Spring Session
@@ -248,6 +249,7 @@ public final class SpringJsonCheck {
 			context.setMixInAnnotations(User.class, UserForm.class);
 			context.setMixInAnnotations(UsernamePasswordAuthenticationToken.class, TokenForm.class);
 			context.setMixInAnnotations(WebAuthenticationDetails.class, DetailsForm.class);
+			context.setMixInAnnotations(DefaultCsrfToken.class, CsrfTokenForm.class);
 			context.setMixInAnnotations(Collections.unmodifiableSet(Set.of()).getClass(), TypedCollectionForm.class);
 			context.setMixInAnnotations(Collections.unmodifiableList(List.of()).getClass(), TypedCollectionForm.class);
 			context.setMixInAnnotations(Collections.unmodifiableMap(Map.of()).getClass(), TypedCollectionForm.class);
@@ -291,6 +293,15 @@ public final class SpringJsonCheck {
 	abstract static class DetailsForm {
 		@JsonCreator
 		DetailsForm(@JsonProperty("remoteAddress") String remoteAddress, @JsonProperty("sessionId") String sessionId) {
+		}
+	}
+
+	@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, include = JsonTypeInfo.As.PROPERTY, property = "@class")
+	@JsonIgnoreProperties(ignoreUnknown = true)
+	abstract static class CsrfTokenForm {
+		@JsonCreator
+		CsrfTokenForm(@JsonProperty("headerName") String headerName,
+				@JsonProperty("parameterName") String parameterName, @JsonProperty("token") String token) {
 		}
 	}
 

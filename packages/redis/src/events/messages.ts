@@ -25,7 +25,8 @@ export function parseCompactEvent(message: string): ParsedEvent | undefined {
   const type = parsed.t as SessionEventKind;
   const id = parsed.id;
   if (!KINDS.has(type) || !isValidSessionId(id)) return undefined;
-  const flat = Array.isArray(parsed.h) && parsed.h.every((v) => typeof v === 'string') ? (parsed.h as string[]) : [];
+  const flat =
+    Array.isArray(parsed.h) && parsed.h.every((v) => typeof v === 'string') ? (parsed.h as string[]) : [];
   return { type, id, hash: hashFromFlat(flat) };
 }
 

@@ -36,7 +36,12 @@ export class RedisSubscriptions {
   #closed = false;
   #abandon: (err: Error) => void = () => undefined;
 
-  constructor(client: RedisClient, targets: SubscriptionTargets, onMessage: MessageHandler, logger: SessionLogger) {
+  constructor(
+    client: RedisClient,
+    targets: SubscriptionTargets,
+    onMessage: MessageHandler,
+    logger: SessionLogger,
+  ) {
     this.#client = client;
     this.#onMessage = onMessage;
     this.#logger = logger;
@@ -46,7 +51,9 @@ export class RedisSubscriptions {
     this.#perNode = cluster ? targets.perNode : [];
 
     this.#main = cluster ? (client as Cluster).duplicate() : (client as Redis).duplicate();
-    this.#main.on('error', (err: unknown) => this.#logger.warn('session event subscriber connection error', err));
+    this.#main.on('error', (err: unknown) =>
+      this.#logger.warn('session event subscriber connection error', err),
+    );
     this.#main.on('message', (channel: string, message: string) => this.#deliver(channel, message));
     this.#main.on('pmessage', (_pattern: string, channel: string, message: string) =>
       this.#deliver(channel, message),
@@ -119,7 +126,9 @@ export class RedisSubscriptions {
 
   async #syncMasters(cluster: Cluster): Promise<void> {
     if (this.#closed) return;
-    const masters = new Map(cluster.nodes('master').map((node) => [`${node.options.host}:${node.options.port}`, node]));
+    const masters = new Map(
+      cluster.nodes('master').map((node) => [`${node.options.host}:${node.options.port}`, node]),
+    );
     for (const [address, watcher] of this.#nodeWatchers) {
       if (!masters.has(address)) {
         this.#nodeWatchers.delete(address);

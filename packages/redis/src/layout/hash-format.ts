@@ -1,4 +1,9 @@
-import { CorruptSessionDataError, MAX_INACTIVE_INTERVAL_MS, MAX_SESSION_TIME_MS, PRINCIPAL_NAME_INDEX_NAME } from '@session/core';
+import {
+  CorruptSessionDataError,
+  MAX_INACTIVE_INTERVAL_MS,
+  MAX_SESSION_TIME_MS,
+  PRINCIPAL_NAME_INDEX_NAME,
+} from '@session/core';
 import type { RedisLayout } from './keys.js';
 
 /** A stored session's fields, its attributes still as stored text. */

@@ -40,10 +40,16 @@ export function connect(
     // Our own client: a connection problem surfaces in the failing call, not as an unhandled event.
     client.on('error', (err: unknown) => logger.debug('redis client error', err));
   }
-  const clientOptions = (client as { options?: { keyPrefix?: string; redisOptions?: { keyPrefix?: string } } }).options;
+  const clientOptions = (
+    client as { options?: { keyPrefix?: string; redisOptions?: { keyPrefix?: string } } }
+  ).options;
   const clientPrefix = clientOptions?.keyPrefix ?? clientOptions?.redisOptions?.keyPrefix ?? '';
-  const shards = isCluster || raw.hashTags === true ? options.clusterShards : 1;
-  const keys = new RedisKeys({ layout: options.layout, namespace: options.namespace, shards, clientPrefix });
+  const keys = new RedisKeys({
+    layout: options.layout,
+    namespace: options.namespace,
+    shards: options.shards,
+    clientPrefix,
+  });
   const runner = new ScriptRunner(
     client,
     isCluster,

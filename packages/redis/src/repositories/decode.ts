@@ -1,4 +1,9 @@
-import { type AttributeCodec, CorruptSessionDataError, type MapSession, type StoredSessionState } from '@session/core';
+import {
+  type AttributeCodec,
+  CorruptSessionDataError,
+  type MapSession,
+  type StoredSessionState,
+} from '@session/core';
 import type { HashFormat } from '../layout/hash-format.js';
 
 /**
@@ -27,5 +32,8 @@ export type Restore = (state: StoredSessionState) => MapSession;
 
 /** The error for a hash the scripts found unusable (a key of another type, or missing timing fields). */
 export function corruptFields(id: string): CorruptSessionDataError {
-  return new CorruptSessionDataError(id, 'stored session lacks a usable creation time, last access time or interval');
+  return new CorruptSessionDataError(
+    id,
+    'stored session lacks a usable creation time, last access time or interval',
+  );
 }

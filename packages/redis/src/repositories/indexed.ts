@@ -17,7 +17,7 @@ import { RedisSessionEngine } from '../engine.js';
 import { type ParsedEvent, parseCompactEvent, parseSpringCreated } from '../events/messages.js';
 import { SelfEvents } from '../events/self-events.js';
 import { RedisSubscriptions } from '../events/subscriptions.js';
-import { springCleanup, sweepDueSets, type SweepTarget } from '../expiration/due-sets.js';
+import { type SweepTarget, springCleanup, sweepDueSets } from '../expiration/due-sets.js';
 import { Sweeper } from '../expiration/sweeper.js';
 import { hashFromFlat } from '../layout/hash-format.js';
 import type { RedisKeys } from '../layout/keys.js';
@@ -33,7 +33,8 @@ import { corruptFields, stateFromHash } from './decode.js';
 
 /** An index set member as an id: bare, or a JSON string (Spring's serializer quotes them). */
 function memberId(member: string): string | undefined {
-  const id = member.length > 1 && member.startsWith('"') && member.endsWith('"') ? member.slice(1, -1) : member;
+  const id =
+    member.length > 1 && member.startsWith('"') && member.endsWith('"') ? member.slice(1, -1) : member;
   return isValidSessionId(id) ? id : undefined;
 }
 
@@ -270,7 +271,8 @@ export class RedisIndexedSessionRepository extends IndexedSessionStoreBase {
           const member = flat[i] as string;
           const id = memberId(member);
           const hash = hashFromFlat(flat[i + 1] as string[]);
-          const session = id === undefined || hash.size === 0 ? null : await this.#decodeOrDiscard(id, hash, false);
+          const session =
+            id === undefined || hash.size === 0 ? null : await this.#decodeOrDiscard(id, hash, false);
           if (id === undefined || session === null || session.isExpired(now)) {
             stale.push(member);
             continue;
@@ -299,7 +301,11 @@ export class RedisIndexedSessionRepository extends IndexedSessionStoreBase {
   // --- helpers ---
 
   /** Decodes a hash into a session with its index baseline; bad data is removed and reads as absent. */
-  async #decodeOrDiscard(id: string, hash: Map<string, string>, corrupt: boolean): Promise<MapSession | null> {
+  async #decodeOrDiscard(
+    id: string,
+    hash: Map<string, string>,
+    corrupt: boolean,
+  ): Promise<MapSession | null> {
     try {
       if (corrupt) throw corruptFields(id);
       const state = stateFromHash(id, hash, this.#engine.format, this.codec);
@@ -448,4 +454,3 @@ export class RedisIndexedSessionRepository extends IndexedSessionStoreBase {
     }
   }
 }
-

@@ -13,7 +13,10 @@ export const SCRIPT_SHAS = Object.fromEntries(
 
 /** The ioredis command each script is defined under (versioned by content, so clients can be shared). */
 const COMMAND_NAMES = Object.fromEntries(
-  Object.keys(LUA_SOURCES).map((name) => [name, `session_${name}_${SCRIPT_SHAS[name as ScriptName].slice(0, 8)}`]),
+  Object.keys(LUA_SOURCES).map((name) => [
+    name,
+    `session_${name}_${SCRIPT_SHAS[name as ScriptName].slice(0, 8)}`,
+  ]),
 ) as Record<ScriptName, string>;
 
 type ScriptFn = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<unknown>;
@@ -50,7 +53,9 @@ export function queueScript(
   keys: readonly string[],
   args: readonly (string | number)[],
 ): ChainableCommander {
-  const fn = (pipeline as unknown as Record<string, (...a: unknown[]) => ChainableCommander>)[COMMAND_NAMES[name]];
+  const fn = (pipeline as unknown as Record<string, (...a: unknown[]) => ChainableCommander>)[
+    COMMAND_NAMES[name]
+  ];
   if (typeof fn !== 'function') throw new Error(`script ${name} is not defined on this pipeline`);
   return fn.call(pipeline, keys.length, ...keys, ...args);
 }

@@ -29,7 +29,8 @@ export class ScriptRunner {
     this.#logger = logger;
     this.#wait = wait;
     defineScripts(client);
-    this.#replicas = isCluster && wait.replicas === undefined ? new ReplicaTracker(client as Cluster, logger) : undefined;
+    this.#replicas =
+      isCluster && wait.replicas === undefined ? new ReplicaTracker(client as Cluster, logger) : undefined;
   }
 
   /** Runs a script. */
@@ -42,7 +43,11 @@ export class ScriptRunner {
   }
 
   /** Runs a write script and, where replicas must acknowledge it, WAIT in the same round trip. */
-  async runCommitted(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async runCommitted(
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     const replicas = await this.#replicasToWait(keys[0] as string);
     if (replicas === 0) return this.run(name, keys, args);
     let results: [Error | null, unknown][] | null;
@@ -55,7 +60,8 @@ export class ScriptRunner {
       throw storeError(err, name);
     }
     const [scriptResult, waitResult] = results ?? [];
-    if (scriptResult === undefined || scriptResult[0]) throw storeError(scriptResult?.[0] ?? 'no reply', name);
+    if (scriptResult === undefined || scriptResult[0])
+      throw storeError(scriptResult?.[0] ?? 'no reply', name);
     if (waitResult === undefined || waitResult[0] || Number(waitResult[1]) < replicas) {
       if (!this.#waitWarned) {
         this.#waitWarned = true;

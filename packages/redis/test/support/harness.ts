@@ -126,7 +126,9 @@ export function redisHarness(
         },
         async readPrincipalIndex(principal) {
           const members = await Promise.all(
-            keys.allShards().map((shard) => raw.smembers(keys.index(PRINCIPAL_NAME_INDEX_NAME, principal, shard))),
+            keys
+              .allShards()
+              .map((shard) => raw.smembers(keys.index(PRINCIPAL_NAME_INDEX_NAME, principal, shard))),
           );
           return members.flat().sort();
         },
