@@ -338,8 +338,12 @@ describe('events in a mixed fleet (keyspace notifications, as Spring uses them)'
     await listener.psubscribe(`${NS}:event:0:created:*`);
     listener.on('pmessage', (_p, _c, message) => bodies.push(message));
     const seen: string[] = [];
-    repo.on('created', (event) => seen.push(`created:${event.sessionId}`));
-    repo.on('deleted', (event) => seen.push(`deleted:${event.sessionId}`));
+    repo.on('created', (event) => {
+      seen.push(`created:${event.sessionId}`);
+    });
+    repo.on('deleted', (event) => {
+      seen.push(`deleted:${event.sessionId}`);
+    });
     const session = await repo.createSession();
     session.set('cart', ['x']);
     await repo.save(session);

@@ -88,7 +88,7 @@ function build(
     : new RedisSessionRepository(options);
 }
 
-async function ready(repo: RedisSessionRepository): Promise<void> {
+async function ready(repo: RedisSessionRepository | RedisIndexedSessionRepository): Promise<void> {
   if (repo instanceof RedisIndexedSessionRepository) await repo.ready();
 }
 
@@ -110,7 +110,7 @@ export function redisHarness(
     const count = counter;
     const settings = { sweepIntervalMs: 100, ...extra, ...options, namespace };
     const repository = build(kind, { ...settings, client });
-    const repositories: RedisSessionRepository[] = [repository];
+    const repositories: Array<RedisSessionRepository | RedisIndexedSessionRepository> = [repository];
     await ready(repository);
     const keys = repository.keys;
     const format = new HashFormat(keys.layout);
