@@ -1,8 +1,12 @@
 import { randomFillSync } from 'node:crypto';
 import { InvalidArgumentError, InvalidSessionIdError } from './errors.js';
 
-/** Produces new session ids. Must return strings that pass {@link isValidSessionId}. */
-export type SessionIdGenerator = () => string;
+/**
+ * Produces new session ids. Must return strings that pass {@link isValidSessionId}. When a session
+ * changes its id, the generator gets the id being replaced (stores may use it, e.g. to keep the new
+ * id on the same Redis Cluster shard); most generators ignore it.
+ */
+export type SessionIdGenerator = (previousId?: string) => string;
 
 /** Bytes of randomness in a default id: 192 bits, comfortably above the 128-bit floor. */
 export const DEFAULT_SESSION_ID_BYTES = 24;
@@ -56,8 +60,11 @@ export function assertValidSessionId(id: unknown): asserts id is string {
 }
 
 /** Calls `generator` and checks its output, so a broken custom generator fails loudly. */
-export function generateSessionId(generator: SessionIdGenerator = defaultSessionIdGenerator): string {
-  const id = generator();
+export function generateSessionId(
+  generator: SessionIdGenerator = defaultSessionIdGenerator,
+  previousId?: string,
+): string {
+  const id = previousId === undefined ? generator() : generator(previousId);
   if (!isValidSessionId(id)) {
     throw new InvalidSessionIdError('The session id generator returned an id that fails the id syntax check');
   }

@@ -292,7 +292,7 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
   }
 
   changeSessionId(): string {
-    this.#id = generateSessionId(this.#idGenerator);
+    this.#id = generateSessionId(this.#idGenerator, this.#id);
     this.#changed();
     return this.#id;
   }
