@@ -84,6 +84,60 @@ function isPlainJson(value: unknown, topLevel: boolean, seen: Set<object>, tagge
   }
 }
 
+/** What {@link clonePlainJson} returns for a value that is not plain JSON. */
+export const NOT_PLAIN_JSON: unique symbol = Symbol('not plain JSON');
+
+function cloneJson(value: unknown, topLevel: boolean, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0) ? value : NOT_PLAIN_JSON;
+    case 'object': {
+      if (value === null) return null;
+      // Deep structures (and cycles) take the serializer's path, which reports them precisely.
+      if (depth > 64) return NOT_PLAIN_JSON;
+      if (Array.isArray(value)) {
+        const out = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          if (!(i in value)) return NOT_PLAIN_JSON;
+          const item = cloneJson(value[i], false, depth + 1);
+          if (item === NOT_PLAIN_JSON) return NOT_PLAIN_JSON;
+          out[i] = item;
+        }
+        return out;
+      }
+      if (!isPlainObject(value)) return NOT_PLAIN_JSON;
+      if (Object.hasOwn(value, TAG) || (topLevel && Object.hasOwn(value, ENVELOPE))) return NOT_PLAIN_JSON;
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        const item = cloneJson((value as Record<string, unknown>)[key], false, depth + 1);
+        if (item === NOT_PLAIN_JSON) return NOT_PLAIN_JSON;
+        assign(out, key, item);
+      }
+      return out;
+    }
+    default:
+      return NOT_PLAIN_JSON;
+  }
+}
+
+/**
+ * A deep copy of `value` when it is plain JSON as {@link defaultSerializer} sees it (strings,
+ * finite numbers other than -0, booleans, null, dense arrays and plain objects of those, no tag
+ * keys), else {@link NOT_PLAIN_JSON}. Copying such a value gives exactly what the serializer's
+ * round trip would, several times faster: in-process stores use it to keep isolated copies.
+ */
+export function clonePlainJson(value: unknown): unknown {
+  try {
+    return cloneJson(value, true, 0);
+  } catch {
+    // A throwing getter: the serializer reports it, naming the attribute.
+    return NOT_PLAIN_JSON;
+  }
+}
+
 function fail(name: string, path: string, what: string): never {
   throw new SessionSerializationError(name, `${what} at ${path} cannot be stored in a session`);
 }

@@ -129,6 +129,41 @@ export function checkMaxInactiveInterval(value: number, name = 'maxInactiveInter
  * The standard {@link Session}: attributes in a `Map`, with change tracking so stores can write
  * only what changed (delta saves), and Spring Session's save modes.
  */
+/** What change tracking records of one attribute. */
+const SET = 1;
+const REMOVED = 2;
+const READ = 4;
+interface Tracked {
+  /** SET, REMOVED and READ bits. */
+  flags: number;
+  /** Change counter value of the attribute's last change (0: never changed). */
+  seq: number;
+}
+
+/** The change counter each delta was taken at (deltas are plain objects made by `getDelta`). */
+const DELTA_SEQ = new WeakMap<SessionDelta, number>();
+
+/**
+ * An attribute value a store decodes only when something reads it: most requests touch few of a
+ * session's attributes. Create one with {@link deferredAttribute}.
+ */
+class DeferredAttribute {
+  constructor(readonly load: () => unknown) {}
+}
+
+/**
+ * Wraps an attribute loader for {@link MapSessionInit.attributes}: the session calls `load` the
+ * first time the value is read (`get`, `peek`, `entries`, `snapshot`, a save) and keeps what it
+ * returns. What `load` throws (say a `SessionSerializationError`) reaches that reader.
+ */
+export function deferredAttribute(load: () => unknown): unknown {
+  return new DeferredAttribute(load);
+}
+
+/**
+ * The standard {@link Session}: attributes in a `Map`, with change tracking so stores can write
+ * only what changed (delta saves), and Spring Session's save modes.
+ */
 export class MapSession<A extends object = AnyAttributes> implements Session<A> {
   #id: string;
   #originalId: string;
@@ -140,18 +175,16 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
   readonly #saveMode: SaveMode;
   readonly #idGenerator: SessionIdGenerator;
 
-  readonly #setNames = new Set<string>();
-  readonly #removedNames = new Set<string>();
-  readonly #readNames = new Set<string>();
-  // Per-attribute change counter: markSaved(delta) clears only names untouched since the delta was
-  // taken. Comparing values instead would drop a change that re-sets the same (mutated) object.
+  // Per-attribute tracking, made on the first change (most loaded sessions never change). The
+  // change counter lets markSaved(delta) clear only names untouched since the delta was taken:
+  // comparing values instead would drop a change that re-sets the same (mutated) object.
+  #tracked: Map<string, Tracked> | undefined;
   #changeSeq = 0;
-  readonly #touchedAt = new Map<string, number>();
-  readonly #deltaSeq = new WeakMap<SessionDelta, number>();
   /** Counter value of the newest delta marked saved: an older one finishing later is stale. */
   #savedSeq = -1;
   #lastAccessedChanged = false;
   #maxInactiveChanged = false;
+  #deferred = false;
 
   #changeListener: (() => void) | undefined;
 
@@ -168,19 +201,20 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
     );
     this.#saveMode = init.saveMode ?? 'onSetAttribute';
     const attrs = init.attributes;
-    this.#attributes = new Map(
-      attrs === undefined
-        ? []
-        : Symbol.iterator in attrs
-          ? (attrs as Iterable<readonly [string, unknown]>)
-          : Object.entries(attrs),
-    );
-    for (const [name, value] of this.#attributes) {
-      if (value === undefined) this.#attributes.delete(name);
+    this.#attributes = new Map();
+    if (attrs !== undefined) {
+      const pairs =
+        Symbol.iterator in attrs ? (attrs as Iterable<readonly [string, unknown]>) : Object.entries(attrs);
+      for (const [name, value] of pairs) {
+        if (value === undefined) continue;
+        if (value instanceof DeferredAttribute) this.#deferred = true;
+        this.#attributes.set(name, value);
+      }
     }
-    if (this.#isNew) {
+    if (this.#isNew && this.#attributes.size > 0) {
       // Everything on a new session is unsaved.
-      for (const name of this.#attributes.keys()) this.#setNames.add(name);
+      const tracked = this.#tracking();
+      for (const name of this.#attributes.keys()) tracked.set(name, { flags: SET, seq: 0 });
     }
   }
 
@@ -242,18 +276,22 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
   }
 
   get<K extends AttributeName<A>>(name: K): A[K] | undefined {
-    const value = this.#attributes.get(name);
+    const value = this.#value(name);
     if (this.#saveMode === 'onGetAttribute' && value !== undefined) {
       // Reads are saved too, so in-place changes to a read object are not lost.
-      this.#readNames.add(name);
-      this.#touch(name);
+      this.#mark(name, READ, 0);
     }
     return value as A[K] | undefined;
   }
 
   /** Reads an attribute without marking it as read (for stores and serializers). */
   peek(name: string): unknown {
-    return this.#attributes.get(name);
+    return this.#value(name);
+  }
+
+  /** True when the attribute is set. Does not load or mark it. */
+  has(name: string): boolean {
+    return this.#attributes.has(name);
   }
 
   set<K extends AttributeName<A>>(name: K, value: A[K] | undefined): void {
@@ -265,20 +303,15 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
       return;
     }
     this.#attributes.set(name, value);
-    this.#setNames.add(name);
-    this.#removedNames.delete(name);
-    this.#touch(name);
+    this.#mark(name, SET, REMOVED);
     this.#changed();
   }
 
   delete(name: AttributeName<A>): void {
     const had = this.#attributes.delete(name);
-    this.#touch(name);
-    this.#setNames.delete(name);
-    this.#readNames.delete(name);
     // A stored session may hold the attribute even if this copy does not, so a saved session
     // records the removal either way.
-    if (had || !this.#isNew) this.#removedNames.add(name);
+    this.#mark(name, had || !this.#isNew ? REMOVED : 0, SET | READ);
     if (had || !this.#isNew) this.#changed();
   }
 
@@ -288,6 +321,7 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
 
   /** All attributes as `[name, value]` pairs, without read tracking. */
   entries(): IterableIterator<[string, unknown]> {
+    this.#loadAll();
     return this.#attributes.entries();
   }
 
@@ -300,16 +334,20 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
   /** The changes a save must write, according to the save mode. */
   getDelta(): SessionDelta {
     const setAttributes = new Map<string, unknown>();
-    const names =
-      this.#saveMode === 'always' || this.#isNew
-        ? this.#attributes.keys()
-        : this.#saveMode === 'onGetAttribute'
-          ? new Set([...this.#setNames, ...this.#readNames]).values()
-          : this.#setNames.values();
-    for (const name of names) {
-      if (this.#attributes.has(name)) setAttributes.set(name, this.#attributes.get(name));
+    const removedAttributes = new Set<string>();
+    if (this.#saveMode === 'always' || this.#isNew) {
+      this.#loadAll();
+      for (const [name, value] of this.#attributes) setAttributes.set(name, value);
     }
-    const removedAttributes = new Set(this.#removedNames);
+    const wanted = this.#saveMode === 'onGetAttribute' ? SET | READ : SET;
+    if (this.#tracked !== undefined) {
+      for (const [name, tracked] of this.#tracked) {
+        if (tracked.flags & REMOVED) removedAttributes.add(name);
+        else if (tracked.flags & wanted && this.#attributes.has(name) && !setAttributes.has(name)) {
+          setAttributes.set(name, this.#value(name));
+        }
+      }
+    }
     const idChanged = this.#id !== this.#originalId;
     const delta: SessionDelta = {
       isNew: this.#isNew,
@@ -331,13 +369,28 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
         setAttributes.size > 0 ||
         removedAttributes.size > 0,
     };
-    this.#deltaSeq.set(delta, this.#changeSeq);
+    DELTA_SEQ.set(delta, this.#changeSeq);
     return delta;
   }
 
-  /** True when a save would write something. */
+  /** True when a save would write something. Cheaper than `getDelta().hasChanges`. */
   hasChanges(): boolean {
-    return this.getDelta().hasChanges;
+    if (
+      this.#isNew ||
+      this.#id !== this.#originalId ||
+      this.#lastAccessedChanged ||
+      this.#maxInactiveChanged
+    ) {
+      return true;
+    }
+    if (this.#saveMode === 'always' && this.#attributes.size > 0) return true;
+    if (this.#tracked === undefined) return false;
+    const wanted = this.#saveMode === 'onGetAttribute' ? SET | READ : SET;
+    for (const [name, tracked] of this.#tracked) {
+      if (tracked.flags & REMOVED) return true;
+      if (tracked.flags & wanted && this.#attributes.has(name)) return true;
+    }
+    return false;
   }
 
   /**
@@ -347,16 +400,14 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
   markSaved(written?: SessionDelta): void {
     if (written === undefined) {
       this.#savedSeq = this.#changeSeq;
-      this.#setNames.clear();
-      this.#removedNames.clear();
-      this.#readNames.clear();
+      this.#tracked = undefined;
       this.#lastAccessedChanged = false;
       this.#maxInactiveChanged = false;
       this.#originalId = this.#id;
       this.#isNew = false;
       return;
     }
-    const seq = this.#deltaSeq.get(written);
+    const seq = DELTA_SEQ.get(written);
     if (seq !== undefined) {
       // Two overlapping saves can finish out of order. The newer one already recorded everything
       // the older one wrote; applying the older one now would move `originalId` back to an id the
@@ -364,17 +415,23 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
       if (seq < this.#savedSeq) return;
       this.#savedSeq = seq;
     }
-    // Without the counter (a delta this session did not make), fall back to comparing values.
-    const unchangedSince = (name: string, stillTrue: boolean): boolean =>
-      seq === undefined ? stillTrue : (this.#touchedAt.get(name) ?? 0) <= seq;
-    for (const [name, value] of written.setAttributes) {
-      if (unchangedSince(name, this.#attributes.get(name) === value)) {
-        this.#setNames.delete(name);
-        this.#readNames.delete(name);
+    const tracked = this.#tracked;
+    if (tracked !== undefined) {
+      // Without the counter (a delta this session did not make), fall back to comparing values.
+      const unchangedSince = (name: string, stillTrue: boolean): boolean =>
+        seq === undefined ? stillTrue : (tracked.get(name)?.seq ?? 0) <= seq;
+      for (const [name, value] of written.setAttributes) {
+        const entry = tracked.get(name);
+        if (entry !== undefined && unchangedSince(name, this.#attributes.get(name) === value)) {
+          entry.flags &= ~(SET | READ);
+        }
       }
-    }
-    for (const name of written.removedAttributes) {
-      if (unchangedSince(name, !this.#attributes.has(name))) this.#removedNames.delete(name);
+      for (const name of written.removedAttributes) {
+        const entry = tracked.get(name);
+        if (entry !== undefined && unchangedSince(name, !this.#attributes.has(name))) entry.flags &= ~REMOVED;
+      }
+      for (const [name, entry] of tracked)
+        if (entry.flags === 0 && entry.seq <= (seq ?? entry.seq)) tracked.delete(name);
     }
     if (this.#lastAccessedTime === written.lastAccessedTime) this.#lastAccessedChanged = false;
     if (this.#maxInactiveIntervalMs === written.maxInactiveIntervalMs) this.#maxInactiveChanged = false;
@@ -384,6 +441,7 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
 
   /** A plain copy of the session's state. Attribute values are shared, not cloned. */
   snapshot(): SessionSnapshot {
+    this.#loadAll();
     return {
       id: this.#id,
       creationTime: this.#creationTime,
@@ -401,8 +459,38 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
     this.#changeListener = listener;
   }
 
-  #touch(name: string): void {
-    this.#touchedAt.set(name, ++this.#changeSeq);
+  /** The value of `name`, loading a deferred one. */
+  #value(name: string): unknown {
+    const value = this.#attributes.get(name);
+    if (!(value instanceof DeferredAttribute)) return value;
+    const loaded = value.load();
+    this.#attributes.set(name, loaded);
+    return loaded;
+  }
+
+  #loadAll(): void {
+    if (!this.#deferred) return;
+    for (const [name, value] of this.#attributes) {
+      if (value instanceof DeferredAttribute) this.#attributes.set(name, value.load());
+    }
+    this.#deferred = false;
+  }
+
+  #tracking(): Map<string, Tracked> {
+    this.#tracked ??= new Map();
+    return this.#tracked;
+  }
+
+  /** Sets `add` and clears `clear` flags of `name`, recording the change. */
+  #mark(name: string, add: number, clear: number): void {
+    const tracked = this.#tracking();
+    const seq = ++this.#changeSeq;
+    const entry = tracked.get(name);
+    if (entry === undefined) tracked.set(name, { flags: add, seq });
+    else {
+      entry.flags = (entry.flags & ~clear) | add;
+      entry.seq = seq;
+    }
   }
 
   #changed(): void {

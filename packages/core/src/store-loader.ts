@@ -8,8 +8,8 @@ import type { Session } from './session.js';
 
 /**
  * A store described as data: `{ store: 'redis', url: 'redis://…', namespace: 'app' }`. `store` is
- * a built-in name (`memory`, `redis`, `redis-cluster`, `hazelcast`) or a package name. Other
- * keys are passed to the store (shared options plus the store's own).
+ * a built-in name (`memory`, `redis`, `redis-cluster`, `hazelcast`, `postgres`) or a package
+ * name. Other keys are passed to the store (shared options plus the store's own).
  */
 export interface StoreConfig extends SessionRepositoryOptions {
   store: string;
@@ -39,7 +39,26 @@ const builtIn = new Map<string, string>([
   ['redis-cluster', '@session/redis'],
   ['redis+cluster', '@session/redis'],
   ['hazelcast', '@session/hazelcast'],
+  ['postgres', '@session/postgres'],
+  ['postgresql', '@session/postgres'],
 ]);
+
+/**
+ * Where a URL scheme no package registered leads: `mongodb://…` (and `mongodb+srv://…`) loads the
+ * community store package `session-store-mongodb` when the app has it installed. A community
+ * store published under that name needs no code in the app; one published under another name is
+ * reached with `?sessionStore=<package>` in the URL, `{ store: '<package>', url }`, or
+ * {@link registerStoreScheme}.
+ */
+export const COMMUNITY_STORE_PREFIX = 'session-store-';
+
+/** The community package a URL scheme leads to by convention: `mongodb+srv` → `session-store-mongodb`. */
+export function communityStorePackage(scheme: string): string {
+  return `${COMMUNITY_STORE_PREFIX}${scheme.toLowerCase().split('+')[0]}`;
+}
+
+/** The URL query parameter that names the store package explicitly: `foo://host?sessionStore=@acme/session-foo`. */
+export const STORE_PACKAGE_PARAMETER = 'sessionStore';
 
 /**
  * Maps a store name or URL scheme to the package that implements it. Store packages call this
@@ -51,7 +70,10 @@ export function registerStoreScheme(scheme: string, packageName: string): void {
   builtIn.set(scheme, packageName);
 }
 
-/** The package that implements a store name or URL scheme (package names map to themselves). */
+/**
+ * The package that implements a store name or URL scheme (package names map to themselves; a URL
+ * of a scheme nobody registered has its `store` set to {@link communityStorePackage} already).
+ */
 export function storePackageFor(store: string): string {
   return builtIn.get(store) ?? store;
 }
@@ -71,8 +93,10 @@ export function parseStoreConfig(input: string | StoreConfig): StoreConfig {
       }
       return { ...input };
     }
-    if (typeof input.url === 'string')
-      return { ...parseStoreConfig(input.url), ...input, store: parseStoreConfig(input.url).store };
+    if (typeof input.url === 'string') {
+      const parsed = parseStoreConfig(input.url);
+      return { ...input, store: parsed.store, url: parsed.url ?? input.url };
+    }
     throw new InvalidStoreConfigError('A store config needs `store` (e.g. "memory", "redis") or `url`');
   }
   if (typeof input !== 'string' || input.trim() === '') {
@@ -81,15 +105,32 @@ export function parseStoreConfig(input: string | StoreConfig): StoreConfig {
   const text = input.trim();
   const scheme = URL_LIKE.exec(text)?.[1]?.toLowerCase();
   if (scheme !== undefined && !text.startsWith('@')) {
-    if (!builtIn.has(scheme)) {
-      throw new InvalidStoreConfigError(
-        `Unknown store URL scheme "${scheme}:". Known: ${[...builtIn.keys()].map((s) => `${s}:`).join(', ')}`,
-      );
-    }
-    return { store: scheme, url: text };
+    const explicit = storePackageParameter(text);
+    if (explicit !== undefined) return { store: explicit.packageName, url: explicit.url };
+    return { store: builtIn.has(scheme) ? scheme : communityStorePackage(scheme), url: text };
   }
   if (builtIn.has(text) || PACKAGE_NAME.test(text)) return { store: text };
   throw new InvalidStoreConfigError(`"${text}" is neither a store URL nor a package name`);
+}
+
+const STORE_PARAMETER = new RegExp(`([?&])${STORE_PACKAGE_PARAMETER}=([^&#]*)&?`);
+
+/** `sessionStore=<package>` in a URL's query: the package, and the URL without the parameter. */
+function storePackageParameter(url: string): { packageName: string; url: string } | undefined {
+  const match = STORE_PARAMETER.exec(url);
+  if (match === null) return undefined;
+  let packageName: string;
+  try {
+    packageName = decodeURIComponent(match[2] as string);
+  } catch {
+    packageName = '';
+  }
+  // Only a package name: a path or URL here would import arbitrary files.
+  if (!PACKAGE_NAME.test(packageName)) {
+    throw new InvalidStoreConfigError(`"${STORE_PACKAGE_PARAMETER}" in a store URL must be a package name`);
+  }
+  const rest = `${url.slice(0, match.index)}${match[1] === '?' ? '?' : '&'}${url.slice(match.index + match[0].length)}`;
+  return { packageName, url: rest.replace(/[?&]$/, '').replace('?&', '?') };
 }
 
 function isModuleNotFound(err: unknown, packageName: string): boolean {
@@ -154,8 +195,18 @@ export async function createRepositoryFromConfig(
   try {
     mod = await (options.importer ?? defaultImporter)(packageName);
   } catch (err) {
-    if (isModuleNotFound(err, packageName)) throw new StoreNotInstalledError(packageName, { cause: err });
-    throw err;
+    if (!isModuleNotFound(err, packageName)) throw err;
+    const scheme = typeof config.url === 'string' ? URL_LIKE.exec(config.url)?.[1]?.toLowerCase() : undefined;
+    if (scheme !== undefined && !builtIn.has(scheme) && packageName === communityStorePackage(scheme)) {
+      // A name made up from the scheme: never tell people to install a package nobody named.
+      throw new InvalidStoreConfigError(
+        `Unknown store URL scheme "${scheme}:". Known: ${[...builtIn.keys()].map((s) => `${s}:`).join(', ')}. ` +
+          `A community store for it is found when installed as "${packageName}", or name its package with ` +
+          `?${STORE_PACKAGE_PARAMETER}=<package> in the URL or registerStoreScheme('${scheme}', '<package>')`,
+        { cause: err },
+      );
+    }
+    throw new StoreNotInstalledError(packageName, { cause: err });
   }
   return providerOf(mod, packageName).create(config);
 }

@@ -17,7 +17,13 @@ import {
   shortSessionId,
   writtenOutcome,
 } from '@session/core';
-import { decodeStoredValue, encodeStoredValue, type StoredValue } from './attribute-codec.js';
+import { AccessOrder } from './access-order.js';
+import {
+  decodeStoredValue,
+  encodeStoredValue,
+  loadStoredValue,
+  type StoredValue,
+} from './attribute-codec.js';
 import { DueHeap } from './due-heap.js';
 import { IndexRegistry } from './index-registry.js';
 import {
@@ -79,8 +85,8 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
   });
 
   readonly #memory: ResolvedMemoryOptions;
-  /** Insertion order is access order: the first entry is the least recently accessed session. */
   readonly #sessions = new Map<string, StoredSession>();
+  readonly #byAccess = new AccessOrder<StoredSession>();
   readonly #due = new DueHeap<StoredSession>();
   readonly #indexes = new IndexRegistry();
   readonly #moves = new IdChangeTrail();
@@ -168,7 +174,7 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
       const session = this.#materialize(record, touchedAt);
       if (session === null) return null;
       record.lastAccessedTime = touchedAt;
-      this.#touch(record);
+      this.#byAccess.touch(record);
       this.#schedule(record);
       return session;
     } finally {
@@ -276,8 +282,11 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
       indexes,
       dueAt: 0,
       heapIndex: -1,
+      older: undefined,
+      newer: undefined,
     };
     this.#sessions.set(record.id, record);
+    this.#byAccess.add(record);
     this.#indexes.add(record.id, indexes);
     this.#schedule(record);
     if (this.events.hasListeners('created')) this.#queue('created', record);
@@ -298,9 +307,8 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
       record.id = delta.id;
       this.#sessions.set(record.id, record);
       this.#moves.record(oldId, record.id, now);
-    } else {
-      this.#touch(record);
     }
+    this.#byAccess.touch(record);
     for (const [name, value] of encoded) record.attributes.set(name, value);
     for (const name of delta.removedAttributes) record.attributes.delete(name);
     if (delta.lastAccessedTimeChanged) record.lastAccessedTime = delta.lastAccessedTime;
@@ -337,7 +345,7 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
   #makeRoom(now: number): void {
     this.#sweepDue(now, Number.POSITIVE_INFINITY);
     while (this.#sessions.size >= this.#memory.maxSessions) {
-      const oldest = this.#sessions.values().next().value as StoredSession;
+      const oldest = this.#byAccess.oldest() as StoredSession;
       this.#evictions++;
       if (!this.#warnedFull) {
         this.#warnedFull = true;
@@ -351,14 +359,9 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
 
   // --- bookkeeping ---
 
-  /** Moves `record` to the most recently accessed end of the map. */
-  #touch(record: StoredSession): void {
-    this.#sessions.delete(record.id);
-    this.#sessions.set(record.id, record);
-  }
-
   #remove(record: StoredSession): void {
     this.#sessions.delete(record.id);
+    this.#byAccess.remove(record);
     this.#due.remove(record);
     this.#indexes.remove(record.id, record.indexes);
   }
@@ -373,13 +376,15 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
     this.#removeWithEvent(record, 'expired');
   }
 
-  /** Rebuilds a session from its record; corrupt data removes the record and reads as absent. */
+  /**
+   * Rebuilds a session from its record (plain values are copied out only when the app reads
+   * them); corrupt data removes the record and reads as absent.
+   */
   #materialize(record: StoredSession, lastAccessedTime: number): MapSession | null {
     try {
       const attributes: Array<[string, unknown]> = [];
-      for (const [name, value] of record.attributes) {
-        attributes.push([name, decodeStoredValue(this.codec, name, value)]);
-      }
+      for (const [name, value] of record.attributes)
+        attributes.push([name, loadStoredValue(this.codec, name, value)]);
       return this.restore({
         id: record.id,
         creationTime: record.creationTime,

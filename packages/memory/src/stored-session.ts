@@ -1,9 +1,10 @@
 import type { IndexValues } from '@session/core';
+import type { AccessOrdered } from './access-order.js';
 import type { StoredValue } from './attribute-codec.js';
 import type { DueItem } from './due-heap.js';
 
 /** One session as the memory store keeps it: timestamps, encoded attributes, its index values. */
-export interface StoredSession extends DueItem {
+export interface StoredSession extends DueItem, AccessOrdered {
   id: string;
   readonly creationTime: number;
   lastAccessedTime: number;

@@ -118,10 +118,21 @@ export abstract class SessionStoreBase<E = string> implements SessionRepository<
   }
 
   /** The stored session, or `null` when absent, expired, unreadable (logged) or the id is malformed. */
-  async findById(id: string): Promise<MapSession | null> {
-    if (!isValidSessionId(id)) return null;
-    const session = await this.guard('findById', () => this.readSession(id));
-    return session === null ? null : this.adopt(session);
+  findById(id: string): Promise<MapSession | null> {
+    if (!isValidSessionId(id)) return Promise.resolve(null);
+    // One promise step on the hot path (no async wrappers around the store's read).
+    let pending: Promise<MapSession | null>;
+    try {
+      pending = this.readSession(id);
+    } catch (err) {
+      return Promise.reject(this.storeFailure(err, 'findById'));
+    }
+    return pending.then(
+      (session) => (session === null ? null : this.adopt(session)),
+      (err: unknown) => {
+        throw this.storeFailure(err, 'findById');
+      },
+    );
   }
 
   /** Removes the session. A missing or malformed id is a no-op (a malformed one never reaches the store). */
@@ -247,11 +258,10 @@ export abstract class SessionStoreBase<E = string> implements SessionRepository<
             () => this.#write(session),
           );
     this.#writes.set(session, next);
-    void next
-      .finally(() => {
-        if (this.#writes.get(session) === next) this.#writes.delete(session);
-      })
-      .catch(() => undefined);
+    const done = (): void => {
+      if (this.#writes.get(session) === next) this.#writes.delete(session);
+    };
+    next.then(done, done);
     return next;
   }
 
@@ -267,7 +277,12 @@ export abstract class SessionStoreBase<E = string> implements SessionRepository<
     const now = this.options.clock();
     // A new session already past its idle timeout is never stored: nothing could read it.
     if (delta.isNew && session.isExpired(now)) return rejectedOutcome('expired', delta.id);
-    const outcome = await this.guard('save', () => this.writeSession({ session, delta, encoded, now }));
+    let outcome: SaveOutcome;
+    try {
+      outcome = await this.writeSession({ session, delta, encoded, now });
+    } catch (err) {
+      throw this.storeFailure(err, 'save');
+    }
     if (outcome.status === 'written') {
       session.markSaved(delta);
     } else {
