@@ -10,8 +10,13 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, type HazelcastClient } from './client.js';
 import type { MapSource } from './map-connection.js';
 import type { HazelcastSessionMap } from './session-map.js';
 
-/** Spring Session's default map name, so Java and Node services can point at the same map. */
-export const DEFAULT_MAP_NAME = 'spring:session:sessions';
+/**
+ * The default map name: our own. Spring Session's Hazelcast store uses `spring:session:sessions`
+ * with Java-serialized `MapSession` values that a JSON document store cannot read or write, so
+ * sharing that map with a Java service would corrupt both sides; this store never uses it unless
+ * told to (`mapName`).
+ */
+export const DEFAULT_MAP_NAME = 'session:sessions';
 
 /** How often a save retries its compare-and-set before giving up, unless configured. */
 export const DEFAULT_MAX_SAVE_ATTEMPTS = 100;

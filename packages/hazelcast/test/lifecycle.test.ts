@@ -33,7 +33,7 @@ describe('lifecycle and options', () => {
     const client = { getMap, shutdown: vi.fn() } as unknown as HazelcastClient;
     expect(new HazelcastSessionRepository({ client, namespace: 'shop' }).mapName).toBe('shop:sessions');
     expect(new HazelcastSessionRepository({ client, namespace: 'shop', mapName: 'm' }).mapName).toBe('m');
-    expect(new HazelcastSessionRepository({ client }).mapName).toBe('spring:session:sessions');
+    expect(new HazelcastSessionRepository({ client }).mapName).toBe('session:sessions');
   });
 
   it('rejects conflicting and out-of-range options with InvalidArgumentError', () => {
