@@ -76,7 +76,10 @@ describe('parseStoreConfig', () => {
       store: '@acme/session-kv',
       url: 'kv://h:1/0?tls=true',
     });
-    expect(parseStoreConfig('kv://h?a=1&sessionStore=acme-kv')).toEqual({ store: 'acme-kv', url: 'kv://h?a=1' });
+    expect(parseStoreConfig('kv://h?a=1&sessionStore=acme-kv')).toEqual({
+      store: 'acme-kv',
+      url: 'kv://h?a=1',
+    });
     expect(parseStoreConfig('kv://h?sessionStore=acme-kv')).toEqual({ store: 'acme-kv', url: 'kv://h' });
     for (const bad of ['../evil.js', 'file:///tmp/x.mjs', '%2Ftmp%2Fx.js', '']) {
       expect(() => parseStoreConfig(`kv://h?sessionStore=${bad}`), bad).toThrow(InvalidStoreConfigError);
@@ -84,7 +87,10 @@ describe('parseStoreConfig', () => {
   });
 
   it('postgres: and postgresql: lead to @session/postgres', () => {
-    expect(parseStoreConfig('postgres://u@db/app')).toEqual({ store: 'postgres', url: 'postgres://u@db/app' });
+    expect(parseStoreConfig('postgres://u@db/app')).toEqual({
+      store: 'postgres',
+      url: 'postgres://u@db/app',
+    });
     expect(storePackageFor(parseStoreConfig('postgresql://db/app').store)).toBe('@session/postgres');
   });
 
@@ -316,7 +322,9 @@ describe('createRepositoryFromConfig', () => {
   });
 
   it('a community store installed as session-store-<scheme> loads from its URL with no registration', async () => {
-    const repo = await createRepositoryFromConfig('community://h:1/x?n=1', { importer: importFromApp(appDir) });
+    const repo = await createRepositoryFromConfig('community://h:1/x?n=1', {
+      importer: importFromApp(appDir),
+    });
     expect((repo as ReturnType<typeof fakeRepository>).config).toEqual({
       store: 'session-store-community',
       url: 'community://h:1/x?n=1',

@@ -5,7 +5,14 @@ import { RedisStore } from 'connect-redis';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fromExpressSessionStore } from '../src/index.js';
-import { countingStore, rawGet, rawReads, rawSet } from './support/store-helpers.js';
+import {
+  corruptHooks,
+  countingStore,
+  rawGet,
+  rawReads,
+  rawSet,
+  unreachableStore,
+} from './support/store-helpers.js';
 
 const PREFIX = 'bridge-contract:';
 
@@ -42,6 +49,8 @@ runSessionRepositoryContract({
       // Its own connection and store object: like another process, it shares no lock.
       createPeer: async () =>
         fromExpressSessionStore(new RedisStore({ client: peerClient, prefix: PREFIX }), options),
+      corrupt: corruptHooks(new RedisStore({ client, prefix: PREFIX })),
+      createUnreachable: async () => fromExpressSessionStore(unreachableStore(), options),
       close: () => repository.close(),
     };
   },

@@ -2,7 +2,7 @@ import { runSessionRepositoryContract } from '@session/testkit';
 import expressSession from 'express-session';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fromExpressSessionStore } from '../src/index.js';
-import { countingStore, rawReads } from './support/store-helpers.js';
+import { corruptHooks, countingStore, rawReads, unreachableStore } from './support/store-helpers.js';
 
 runSessionRepositoryContract({
   name: "fromExpressSessionStore(express-session's MemoryStore)",
@@ -22,6 +22,8 @@ runSessionRepositoryContract({
       backendOperations: counted.calls,
       // Another repository on the same store object in this process: it shares the per-id lock.
       createPeer: async () => fromExpressSessionStore(counted.store, options),
+      corrupt: corruptHooks(memoryStore),
+      createUnreachable: async () => fromExpressSessionStore(unreachableStore(), options),
       close: () => repository.close(),
     };
   },

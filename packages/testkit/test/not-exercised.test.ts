@@ -28,6 +28,13 @@ const OPTIONAL = [
   ['a peer finds, changes and deletes sessions', 'createPeer'],
   ['a peer instance on the same backend receives deleted and expired events', 'createPeer'],
   ['malformed ids cost no backend operation', 'backendOperations'],
+  ['a session with an unreadable attribute reads as absent', 'corrupt.attribute'],
+  ['a damaged session record reads as absent', 'corrupt.record'],
+  ['index lookups skip a session with an unreadable attribute', 'corrupt.attribute'],
+  ['every operation rejects with SessionStoreUnavailableError', 'createUnreachable'],
+  ['raw.exists follows save, id change and delete', 'raw.exists'],
+  ['raw.readAttribute reads the saved values back', 'raw.readAttribute'],
+  ['raw.readPrincipalIndex holds exactly the ids', 'raw.readPrincipalIndex'],
 ] as const;
 
 /** Registers the suite against a correct store whose harness lacks (or has) the optional fields. */
@@ -43,6 +50,9 @@ function collect(options: { bare: boolean; skip?: ContractTestApi['skip'] }): Co
       if (options.bare) {
         delete harness.createPeer;
         delete harness.backendOperations;
+        delete harness.corrupt;
+        delete harness.createUnreachable;
+        delete harness.raw;
       }
       return harness;
     },

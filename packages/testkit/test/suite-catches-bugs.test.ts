@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type ContractCapabilities, runSessionRepositoryContract } from '../src/index.js';
 import { type CollectedTest, collectingTestApi, outcome } from './support/collector.js';
 import { REFERENCE_EXPIRY, referenceHarness } from './support/harness.js';
@@ -196,6 +196,30 @@ const mutants: Array<[bug: string, bugs: Bugs, mustFail: string[]]> = [
     { serializerErrorAsUnavailable: true },
     ['a serializer that throws fails the save with SessionSerializationError'],
   ],
+  [
+    'unreadable stored data throws',
+    { corruptThrows: true },
+    [
+      'a session with an unreadable attribute reads as absent',
+      'a damaged session record reads as absent',
+      'index lookups skip a session with an unreadable attribute',
+    ],
+  ],
+  [
+    'unreadable stored data is kept and not logged',
+    { corruptKept: true },
+    ['a session with an unreadable attribute reads as absent, is logged and removed'],
+  ],
+  [
+    'a backend that is down surfaces as a plain Error',
+    { downAsPlainError: true },
+    ['every operation rejects with SessionStoreUnavailableError'],
+  ],
+  [
+    'capabilities say touchesOnRead: false for a store that touches',
+    { capabilitiesUnderstate: true },
+    ['lastAccessedTime persists exactly'],
+  ],
 ];
 
 describe.concurrent('the contract suite fails broken stores', () => {
@@ -234,10 +258,41 @@ describe('capability switches', () => {
 
   it('touchesOnRead: false checks that lastAccessedTime persists exactly, and a touching store fails it', async () => {
     const touching = collect({}, { indexed: true, events: true, touchesOnRead: false });
-    expect(touching.some((t) => t.name.includes('findById refreshes lastAccessedTime'))).toBe(false);
     expect(await outcome(pick(touching, 'lastAccessedTime persists exactly'))).toBeDefined();
-    const notTouching = collect({ noTouch: true }, { indexed: true, events: true, touchesOnRead: false });
+    const notTouching = collect(
+      { noTouch: true, capabilitiesUnderstate: true },
+      { indexed: true, events: true, touchesOnRead: false },
+    );
     expect(await outcome(pick(notTouching, 'lastAccessedTime persists exactly'))).toBeUndefined();
+  });
+
+  it("without a declared touchesOnRead the suite follows the repository's capabilities", async () => {
+    const skip = vi.fn();
+    const { api, tests } = collectingTestApi();
+    runSessionRepositoryContract({
+      name: 'follows',
+      test: { ...api, skip },
+      capabilities: { indexed: true, events: true },
+      expiry: REFERENCE_EXPIRY,
+      createHarness: (options) => referenceHarness(options, { noTouch: true, capabilitiesUnderstate: true }),
+    });
+    await pick(tests, 'findById refreshes lastAccessedTime').fn({});
+    expect(skip).toHaveBeenCalledWith(expect.stringContaining('touchesOnRead: false'), {});
+    expect(await outcome(pick(tests, 'lastAccessedTime persists exactly'))).toBeUndefined();
+  });
+
+  it('declared capabilities that differ from the repository fail the consistency test, naming each', async () => {
+    const own = "capabilities given to the suite are the repository's own";
+    const declaredTouch = collect(
+      { capabilitiesUnderstate: true },
+      { indexed: true, events: true, touchesOnRead: true },
+    );
+    expect(String(await outcome(pick(declaredTouch, own)))).toContain(
+      'touchesOnRead: declared true, repository false',
+    );
+    const noEvents = collect({}, { indexed: true, events: false });
+    expect(String(await outcome(pick(noEvents, own)))).toContain('events: declared false, repository true');
+    expect(await outcome(pick(collect({}), own))).toBeUndefined();
   });
 
   it('rejects options without createHarness or test functions', () => {

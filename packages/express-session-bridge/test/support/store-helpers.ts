@@ -47,3 +47,41 @@ export function rawReads(store: ExpressSessionStore): RawBackendReads {
     },
   };
 }
+
+/**
+ * The contract suite's damage hooks over a store's own `get`/`set`: an attribute replaced by a
+ * tagged value no serializer knows, or the whole record replaced by something that is no session.
+ */
+export function corruptHooks(store: ExpressSessionStore): {
+  attribute(id: string, name: string): Promise<void>;
+  record(id: string): Promise<void>;
+  keptOnPurpose: string;
+} {
+  return {
+    // The bridge leaves what it cannot read in place: an express-session app sharing the store may read it.
+    keptOnPurpose: 'an express-session app sharing the store may read what the bridge cannot',
+    async attribute(id, name) {
+      const data = await rawGet(store, id);
+      if (data === undefined) return;
+      await rawSet(store, id, {
+        ...data,
+        [name]: { $session: 1, v: { $t: 'no-such-type' } },
+      } as StoredSessionRecord);
+    },
+    async record(id) {
+      if ((await rawGet(store, id)) === undefined) return;
+      await rawSet(store, id, [1, 2, 3] as unknown as StoredSessionRecord);
+    },
+  };
+}
+
+/** A store whose backend is down: every call fails as a refused connection does. */
+export function unreachableStore(): ExpressSessionStore {
+  const refused = () =>
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+  return {
+    get: (_sid, callback) => callback(refused()),
+    set: (_sid, _data, callback) => callback?.(refused()),
+    destroy: (_sid, callback) => callback?.(refused()),
+  };
+}

@@ -66,6 +66,33 @@ export async function fakeHarness(
     ),
     backendOperations: () => map.operations,
     createPeer: open,
+    corrupt: {
+      async attribute(id, name) {
+        const doc = map.rawDocument(id) as { attributes: Record<string, unknown> } | undefined;
+        if (doc === undefined) return;
+        // A tagged value of a type no serializer knows.
+        doc.attributes[name] = { $session: 1, v: { $t: 'no-such-type' } };
+        map.plant(id, JSON.stringify(doc), 60_000);
+      },
+      async record(id) {
+        const doc = map.rawDocument(id);
+        if (doc === undefined) return;
+        delete doc.creationTime;
+        map.plant(id, JSON.stringify(doc), 60_000);
+      },
+    },
+    async createUnreachable() {
+      // A map whose every call fails as a lost member connection does.
+      const down = new FakeSessionMap(extra.map);
+      const repository = await HazelcastSessionRepository.create({
+        ...extra.repository,
+        ...options,
+        map: down,
+      });
+      down.failWith(Object.assign(new Error('Cluster is not active'), { name: 'ClientNotActiveError' }));
+      repositories.push(repository);
+      return repository;
+    },
     async close() {
       for (const r of repositories) await r.close();
       map.dispose();

@@ -26,7 +26,10 @@ export interface SuiteContext<S extends Session = Session> {
   readonly expect: (actual: unknown) => ContractAssertion;
   readonly minIntervalMs: number;
   readonly eventWithinMs: number;
-  readonly touchesOnRead: boolean;
+  /** The declared `capabilities.touchesOnRead`, or `undefined` to follow the repository's own. */
+  readonly declaredTouchesOnRead: boolean | undefined;
+  /** Whether `findById` of `repository` refreshes `lastAccessedTime`: the declared value, else the repository's. */
+  touchesOnRead(repository: SessionRepository<S>): boolean;
   /**
    * Registers one test with the suite's timeout (plus `extraMs` for tests that wait on expiry).
    * A test body that calls {@link notExercised} ends there and is reported as skipped.
@@ -88,6 +91,12 @@ function skipRunningTest(
   console.warn(`[session contract] "${name}" ${note}`);
 }
 
+/** Awaits `ready()` of a repository that has one (stores with subscriptions or a startup check). */
+async function readyOf(repository: unknown): Promise<void> {
+  const ready = (repository as { ready?: unknown } | null)?.ready;
+  if (typeof ready === 'function') await (ready as () => Promise<unknown>).call(repository);
+}
+
 export function createContext<S extends Session>(options: ContractOptions<S>): SuiteContext<S> {
   const { test } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -98,7 +107,10 @@ export function createContext<S extends Session>(options: ContractOptions<S>): S
     expect,
     minIntervalMs: expiry.minIntervalMs,
     eventWithinMs: expiry.eventWithinMs,
-    touchesOnRead: options.capabilities.touchesOnRead ?? true,
+    declaredTouchesOnRead: options.capabilities.touchesOnRead,
+    touchesOnRead(repository) {
+      return options.capabilities.touchesOnRead ?? repository.capabilities?.touchesOnRead === true;
+    },
     it(name, fn, extraMs = 0) {
       // No declared parameter: Jest treats a body that declares one as callback-style (and waits
       // for a `done` that never comes), and vitest's fixture parser rejects any first parameter
@@ -122,8 +134,27 @@ export function createContext<S extends Session>(options: ContractOptions<S>): S
       test.describe(name, fn);
     },
     async withHarness(storeOptions, fn) {
-      const harness = await options.createHarness(storeOptions);
-      const repo = harness.repository;
+      const created = await options.createHarness(storeOptions);
+      const repo = created.repository;
+      const createPeer = created.createPeer;
+      // Peers and the repository are used only once they say they are ready (subscriptions live).
+      const harness: StoreHarness<S> =
+        createPeer === undefined
+          ? created
+          : Object.assign(Object.create(created) as StoreHarness<S>, {
+              async createPeer() {
+                const peer = await createPeer.call(created);
+                await readyOf(peer);
+                return peer;
+              },
+            });
+      try {
+        await created.ready?.();
+        await readyOf(repo);
+      } catch (err) {
+        await created.close();
+        throw err;
+      }
       const view: HarnessView<S> = {
         harness,
         repo,
@@ -153,7 +184,7 @@ export function createContext<S extends Session>(options: ContractOptions<S>): S
       try {
         return await fn(view);
       } finally {
-        await harness.close();
+        await created.close();
       }
     },
   };

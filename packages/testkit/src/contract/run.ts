@@ -10,6 +10,7 @@ import { modeCases } from './cases/modes.js';
 import { outcomeCases } from './cases/outcomes.js';
 import { peerCases } from './cases/peers.js';
 import { resurrectionCases } from './cases/resurrection.js';
+import { robustnessCases } from './cases/robustness.js';
 import { timeCases } from './cases/times.js';
 import { valueCases } from './cases/values.js';
 import { createContext, type SuiteContext } from './context.js';
@@ -66,6 +67,7 @@ export function runSessionRepositoryContract<S extends Session>(options: Contrac
     malformedIdCases(ctx);
     valueCases(ctx);
     peerCases(ctx);
+    robustnessCases(ctx);
     if (options.capabilities.indexed) indexCases(ctx);
     else notDeclared(ctx, 'indexes', 'indexed');
     if (options.capabilities.events) eventCases(ctx);

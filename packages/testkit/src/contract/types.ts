@@ -81,13 +81,50 @@ export interface StoreHarness<S extends Session = Session> {
    * suite prove malformed ids never reach the backend.
    */
   backendOperations?(): number | Promise<number>;
-  /** A second repository instance on the same backend (cross-instance reads and events). */
+  /**
+   * A second repository instance on the same backend (cross-instance reads and events). It must be
+   * fully set up when the promise resolves: with events, its subscription is live, so it receives
+   * an event caused right after. (The suite also awaits the peer's own `ready()` when it has one.)
+   */
   createPeer?(): Promise<SessionRepository<S>>;
+  /**
+   * Optional: resolves when the harness's repository is fully set up (subscriptions live, schema
+   * checked). The suite awaits it, then the repository's own `ready()` when it has one, before
+   * each test.
+   */
+  ready?(): Promise<void>;
+  /**
+   * Optional: damages stored data the way a bug, a migration or another service might, so the
+   * suite can check the bad-data rule (a stored session that cannot be read is logged and removed,
+   * and reads as absent: never an error, never a 500).
+   */
+  corrupt?: {
+    /** Replaces the stored value of attribute `name` of session `id` with data the serializer cannot read. */
+    attribute?(id: string, name: string): Promise<void>;
+    /** Damages the stored session itself: a required field missing, out of range or unparseable. */
+    record?(id: string): Promise<void>;
+    /**
+     * Set (to the reason) when the store leaves unreadable data in place on purpose, such as a
+     * bridge to a store another app shares, which may read it fine. The suite then checks that
+     * it reads as absent and is logged, but not that it is removed.
+     */
+    keptOnPurpose?: string;
+  };
+  /**
+   * Optional: a repository of the same store, built the same way, whose backend cannot be reached
+   * (a closed port, a stopped server). The suite checks that every operation rejects with
+   * `SessionStoreUnavailableError` (code `SESSION_STORE_UNAVAILABLE`, HTTP 503) within the test's
+   * timeout, and that a failed save leaves its changes pending. The suite closes it.
+   */
+  createUnreachable?(): Promise<SessionRepository<S>>;
   /** Releases everything the harness created (repositories, peers, connections). */
   close(): Promise<void>;
 }
 
-/** What the store under test supports; tests for missing capabilities are not registered. */
+/**
+ * What the store under test supports; tests for missing capabilities are not registered. It must
+ * say what `repository.capabilities` says: the suite has a test that compares them.
+ */
 export interface ContractCapabilities {
   /** `FindByIndexNameSessionRepository`: principal and custom indexes. */
   indexed: boolean;
@@ -95,8 +132,9 @@ export interface ContractCapabilities {
   events: boolean;
   /**
    * `findById` refreshes `lastAccessedTime` to the read time (and extends the session's life), as
-   * core's `Session.lastAccessedTime` documents and the Redis round-trip budget requires.
-   * Default `true`; set `false` for a store that leaves it to the caller's next save.
+   * core's `Session.lastAccessedTime` documents and the Redis round-trip budget requires. Leave it
+   * out: the suite then follows the repository's own `capabilities.touchesOnRead` (absent there
+   * means `false`, as in core). When given, it must match the repository's (a test checks that).
    */
   touchesOnRead?: boolean;
 }

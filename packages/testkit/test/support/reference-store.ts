@@ -52,6 +52,14 @@ export interface Bugs {
   noIdTrail?: boolean;
   /** Lets serializer failures escape as "store unavailable". */
   serializerErrorAsUnavailable?: boolean;
+  /** Unreadable stored data makes reads throw instead of reading as absent. */
+  corruptThrows?: boolean;
+  /** Unreadable stored data reads as absent but stays stored, unlogged. */
+  corruptKept?: boolean;
+  /** A backend that is down surfaces as a plain Error instead of SessionStoreUnavailableError. */
+  downAsPlainError?: boolean;
+  /** The repository's capabilities say it does not touch on read (it does). */
+  capabilitiesUnderstate?: boolean;
 }
 
 /** What several {@link ReferenceStore} instances share: the rows and an event bus (like pub/sub). */
@@ -80,7 +88,9 @@ export interface Row {
 export class ReferenceStore
   implements FindByIndexNameSessionRepository<MapSession>, SessionEventSource<MapSession>
 {
-  readonly capabilities = { indexed: true, events: true };
+  readonly capabilities;
+  /** Every operation fails as if the backend could not be reached (see `createUnreachable`). */
+  readonly down: boolean;
   readonly rows: Map<string, Row>;
   readonly #backend: ReferenceBackend;
   operations = 0;
@@ -90,7 +100,14 @@ export class ReferenceStore
   readonly #sweeper: NodeJS.Timeout;
   readonly #codec: AttributeCodec;
 
-  constructor(options: SessionRepositoryOptions<MapSession>, bugs: Bugs = {}, backend = referenceBackend()) {
+  constructor(
+    options: SessionRepositoryOptions<MapSession>,
+    bugs: Bugs = {},
+    backend = referenceBackend(),
+    down = false,
+  ) {
+    this.capabilities = { indexed: true, events: true, touchesOnRead: !bugs.capabilitiesUnderstate };
+    this.down = down;
     this.#opts = resolveRepositoryOptions(options, { namespace: 'ref' });
     this.#codec = new AttributeCodec(this.#opts.serializer);
     this.#bugs = bugs;
@@ -121,7 +138,28 @@ export class ReferenceStore
     return session;
   }
 
+  /** What a call to an unreachable backend throws. */
+  #unreachable(): Error {
+    return this.#bugs.downAsPlainError
+      ? new Error('connect ECONNREFUSED')
+      : new SessionStoreUnavailableError('reference backend unreachable');
+  }
+
+  /** Bad data is no session: logged and removed (unless a bug says otherwise). */
+  #corrupt(id: string, err: unknown): null {
+    if (this.#bugs.corruptThrows) throw err;
+    if (!this.#bugs.corruptKept) {
+      this.#opts.logger.error('corrupt session removed', err);
+      this.rows.delete(id);
+    }
+    return null;
+  }
+
   async save(session: MapSession): Promise<SaveOutcome> {
+    if (this.down) {
+      if (!session.getDelta().hasChanges) return { status: 'unchanged', id: session.id };
+      throw this.#unreachable();
+    }
     if (this.#opts.flushMode === 'immediate' && !this.#bugs.noImmediateFlush)
       await settleImmediateFlush(session).catch(() => undefined);
     const outcome = this.#write(session);
@@ -134,11 +172,13 @@ export class ReferenceStore
   }
 
   async findById(id: string): Promise<MapSession | null> {
+    if (this.down && isValidSessionId(id)) throw this.#unreachable();
     try {
       return await this.#find(id);
     } catch (err) {
-      // Unreadable data is no session.
-      if ((err as { code?: string }).code === 'SESSION_SERIALIZATION') return null;
+      const code = (err as { code?: string }).code;
+      if (code === 'SESSION_SERIALIZATION' || code === 'SESSION_INVALID_ARGUMENT')
+        return this.#corrupt(id, err);
       throw err;
     }
   }
@@ -163,6 +203,7 @@ export class ReferenceStore
 
   async deleteById(id: string): Promise<void> {
     if (!isValidSessionId(id)) return;
+    if (this.down) throw this.#unreachable();
     this.operations++;
     const ids = this.#bugs.noIdTrail ? [id] : [id, ...this.#backend.moves.successors(id, Date.now())];
     for (const candidate of ids) {
@@ -172,12 +213,17 @@ export class ReferenceStore
   }
 
   async findByIndexNameAndIndexValue(name: string, value: string): Promise<Map<string, MapSession>> {
+    if (this.down) throw this.#unreachable();
     const out = new Map<string, MapSession>();
     const now = Date.now();
-    for (const [id, row] of this.rows) {
+    for (const [id, row] of [...this.rows]) {
       if (row.indexes[name] !== value) continue;
       if (!this.#bugs.indexReturnsExpired && this.#expired(row, now)) continue;
-      out.set(id, this.#load(id, row));
+      try {
+        out.set(id, this.#load(id, row));
+      } catch (err) {
+        this.#corrupt(id, err);
+      }
     }
     return out;
   }
@@ -307,7 +353,8 @@ export class ReferenceStore
     const delta = session.getDelta();
     if (!delta.hasChanges) return { status: 'unchanged', id: delta.id };
     this.operations++;
-    if (delta.isNew && !this.#bugs.ignoreExpiry && session.isExpired()) return { status: 'expired', id: delta.id };
+    if (delta.isNew && !this.#bugs.ignoreExpiry && session.isExpired())
+      return { status: 'expired', id: delta.id };
     let row = this.rows.get(delta.originalId);
     if (!delta.isNew && (row === undefined || this.#expired(row, Date.now()))) {
       if (this.#bugs.writtenWhenGone) return { status: 'written', id: delta.id };
