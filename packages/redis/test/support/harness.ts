@@ -6,6 +6,7 @@ import {
   type SessionRepositoryOptions,
 } from '@session/core';
 import type { StoreHarness } from '@session/testkit';
+import { findFreePort } from '@session/testkit/redis';
 import { Cluster, Redis } from 'ioredis';
 import {
   HashFormat,
@@ -132,6 +133,36 @@ export function redisHarness(
           );
           return members.flat().sort();
         },
+      },
+      corrupt: {
+        async attribute(id, name) {
+          // An envelope with a type tag the serializer does not know: it cannot be read.
+          await raw.hset(
+            keys.session(id),
+            format.attributeField(name),
+            '{"$session":1,"v":{"$t":"no-such-type"}}',
+          );
+        },
+        async record(id) {
+          await raw.hset(keys.session(id), format.created, 'x');
+        },
+      },
+      async createUnreachable() {
+        const port = await findFreePort();
+        const down = new Redis(port, {
+          lazyConnect: true,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+        });
+        down.on('error', () => undefined);
+        const repository = build(kind, { ...settings, client: down, sweepIntervalMs: 0 });
+        const close = repository.close.bind(repository);
+        repository.close = async () => {
+          await close();
+          down.disconnect();
+        };
+        return repository;
       },
       backendOperations: count,
       async createPeer() {
