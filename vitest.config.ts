@@ -34,6 +34,10 @@ export default defineConfig({
         },
       })),
       {
+        // The repository's own tooling (the CI summary reporter).
+        test: { name: 'scripts', root: `${root}scripts`, include: ['test/**/*.test.ts'] },
+      },
+      {
         resolve: { alias },
         test: {
           name: 'examples',

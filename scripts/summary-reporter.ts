@@ -1,9 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Reporter, TestModule } from 'vitest/node';
 
 /**
+ * Where the summary goes: the repository root's .ci/out (git-ignored), whatever directory vitest
+ * runs in. Package scripts run vitest with `--root ../..`, and a path relative to the working
+ * directory would leave a `.ci/out` folder in every package.
+ */
+export const SUMMARY_DIR = fileURLToPath(new URL('../.ci/out/', import.meta.url));
+
+/**
  * Prints the plain closing line CI reads (`N passed, N failed, N skipped`) and writes it to
- * .ci/out/test-summary.json so .ci/run can add its own checks to the count.
+ * .ci/out/test-summary.json at the repository root so .ci/run can add its own checks to the count.
  */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
@@ -24,8 +32,8 @@ export default class SummaryReporter implements Reporter {
       else if (mod.errors().length > 0) failed++;
     }
     failed += unhandledErrors.length;
-    mkdirSync('.ci/out', { recursive: true });
-    writeFileSync('.ci/out/test-summary.json', JSON.stringify({ passed, failed, skipped }));
+    mkdirSync(SUMMARY_DIR, { recursive: true });
+    writeFileSync(`${SUMMARY_DIR}test-summary.json`, JSON.stringify({ passed, failed, skipped }));
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }

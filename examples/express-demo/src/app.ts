@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   consoleLogger,
@@ -21,8 +21,12 @@ import {
   newCsrfToken,
   normalizeUsername,
   sessionHandle,
+  USERNAME_RULE,
 } from './auth.js';
+import { displayAddress } from './client-address.js';
 import { describeDevice } from './device.js';
+import { checkHealth } from './health.js';
+import { type NoticeKey, noticeFor } from './notices.js';
 import { liveScript } from './views/live-script.js';
 import {
   type DemoFacts,
@@ -41,6 +45,8 @@ declare module '@session/express' {
     via: 'browser' | 'api';
     csrf: string;
     signedInAt: Date;
+    /** A one-time notice for the next page (see notices.ts). */
+    flash: NoticeKey;
   }
 }
 
@@ -64,11 +70,10 @@ export interface Demo {
   close(): Promise<void>;
 }
 
-const NOTICES: Record<string, string> = {
-  revoked: 'Session revoked. That device is signed out, and its live page was closed.',
-  'revoked-others': 'Signed out everywhere else.',
-  'signed-out': 'You are signed out.',
-  'session-ended': 'Your session ended. Sign in again.',
+/** Titles of the client errors the demo answers itself; others use Node's status text. */
+const CLIENT_ERROR_TITLES: Record<number, string> = {
+  400: 'Bad request',
+  413: 'Request too large',
 };
 
 /** Builds the demo app on any repository: indexed stores list sessions, evented ones close sockets at once. */
@@ -99,7 +104,14 @@ export function createDemo(options: DemoOptions): Demo {
   app.get('/live.js', (_req, res) =>
     res.type('text/javascript').set('Cache-Control', 'no-cache').send(liveScript),
   );
-  app.get('/healthz', (_req, res) => res.json({ ok: true }));
+  // Healthy only while the store answers: every page needs it.
+  app.get('/healthz', async (_req, res) => {
+    const health = await checkHealth(repository);
+    res
+      .status(health.ok ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .json({ ...health, storeLabel });
+  });
 
   // State-changing requests from other sites are refused before they reach the session.
   app.use((req, res, next) => {
@@ -122,7 +134,7 @@ export function createDemo(options: DemoOptions): Demo {
   const signIn = (req: Request, username: string, via: 'browser' | 'api') => {
     req.session.setPrincipal(username);
     req.session.set('userAgent', req.get('user-agent') ?? '');
-    req.session.set('ip', req.ip ?? '');
+    req.session.set('ip', displayAddress(req.ip) ?? '');
     req.session.set('via', via);
     req.session.set('csrf', newCsrfToken());
     req.session.set('signedInAt', new Date());
@@ -135,6 +147,17 @@ export function createDemo(options: DemoOptions): Demo {
     return repository.findByPrincipalName(username);
   };
 
+  /** Shows a notice on the next page this client loads, once. */
+  const flash = (req: Request, key: NoticeKey) => req.session.set('flash', key);
+
+  /** The pending notice, removed from the session so a reload does not show it again. */
+  const takeFlash = (req: Request) => {
+    if (!req.session.has('flash')) return undefined;
+    const notice = noticeFor(req.session.get('flash'));
+    req.session.delete('flash');
+    return notice;
+  };
+
   const rowsFor = (req: Request, sessions: Map<string, Session>): SessionRow[] =>
     [...sessions.values()]
       .map((s) => {
@@ -143,7 +166,7 @@ export function createDemo(options: DemoOptions): Demo {
         return {
           handle: sessionHandle(s.id),
           device: describeDevice(attrs.get('userAgent') as string | undefined),
-          ip: (attrs.get('ip') as string | undefined) || undefined,
+          ip: displayAddress(attrs.get('ip') as string | undefined),
           via: attrs.get('via') === 'api' ? ('api' as const) : ('browser' as const),
           createdAt: signedInAt instanceof Date ? signedInAt.getTime() : s.creationTime,
           lastSeenAt: s.id === req.session.id ? Date.now() : s.lastAccessedTime,
@@ -157,7 +180,8 @@ export function createDemo(options: DemoOptions): Demo {
       // An id that no longer finds a session means it was revoked or expired.
       const ended =
         req.session.requestedSessionId === undefined && resolver.resolveSessionIds(req).length > 0;
-      res.redirect(ended ? '/login?notice=session-ended' : '/login');
+      if (ended) flash(req, 'session-ended');
+      res.redirect('/login');
       return;
     }
     next();
@@ -186,8 +210,7 @@ export function createDemo(options: DemoOptions): Demo {
       res.redirect('/');
       return;
     }
-    const notice = NOTICES[String(req.query.notice ?? '')];
-    res.type('html').send(loginPage({ notice }));
+    res.type('html').send(loginPage({ notice: takeFlash(req) }));
   });
 
   app.post('/login', (req, res) => {
@@ -195,9 +218,7 @@ export function createDemo(options: DemoOptions): Demo {
     const username = normalizeUsername(body.username);
     if (username === undefined || !checkPassword(body.password)) {
       const error =
-        username === undefined
-          ? 'Pick a username of 1 to 64 letters, digits or . _ @ -'
-          : 'Wrong password. It is "demo".';
+        username === undefined ? `A username is ${USERNAME_RULE}.` : 'Wrong password. It is "demo".';
       res
         .status(401)
         .type('html')
@@ -212,21 +233,29 @@ export function createDemo(options: DemoOptions): Demo {
 
   app.post('/logout', requireUser, requireCsrf, async (req, res) => {
     await req.session.invalidate();
-    res.redirect(303, '/login?notice=signed-out');
+    // The session is a fresh one now: the notice travels in it to the sign-in page.
+    flash(req, 'signed-out');
+    res.redirect(303, '/login');
   });
 
   app.get('/', requireUser, async (req, res) => {
     const username = req.session.principal as string;
     const rows = rowsFor(req, await listSessions(req, username));
     const viewer = { username, csrf: String(req.session.get('csrf') ?? '') };
-    const flash = NOTICES[String(req.query.notice ?? '')];
-    res.type('html').send(sessionsPage({ viewer, rows, facts: facts(req), flash }));
+    res.type('html').send(sessionsPage({ viewer, rows, facts: facts(req), flash: takeFlash(req) }));
   });
 
+  // It also ends API tokens (scripts using them get 401): the form says so and must be confirmed.
   app.post('/sessions/revoke-others', requireUser, requireCsrf, async (req, res) => {
+    if ((req.body as Record<string, unknown>).confirm !== 'yes') {
+      flash(req, 'revoke-not-confirmed');
+      res.redirect(303, '/');
+      return;
+    }
     const sessions = await listSessions(req, req.session.principal as string);
     for (const id of sessions.keys()) if (id !== req.session.id) await repository.deleteById(id);
-    res.redirect(303, '/?notice=revoked-others');
+    flash(req, 'revoked-others');
+    res.redirect(303, '/');
   });
 
   app.post('/sessions/:handle/revoke', requireUser, requireCsrf, async (req, res) => {
@@ -240,7 +269,8 @@ export function createDemo(options: DemoOptions): Demo {
       return;
     }
     await repository.deleteById(target);
-    res.redirect(303, '/?notice=revoked');
+    flash(req, 'revoked');
+    res.redirect(303, '/');
   });
 
   app.get('/live', requireUser, (req, res) => {
@@ -254,9 +284,10 @@ export function createDemo(options: DemoOptions): Demo {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const username = normalizeUsername(body.username);
     if (username === undefined || !checkPassword(body.password)) {
-      res
-        .status(401)
-        .json({ error: 'invalid_credentials', message: 'Any username; the password is "demo".' });
+      res.status(401).json({
+        error: 'invalid_credentials',
+        message: `A username is ${USERNAME_RULE}; the password is "demo".`,
+      });
       return;
     }
     signIn(req, username, 'api');
@@ -322,10 +353,12 @@ export function createDemo(options: DemoOptions): Demo {
     const title = unavailable
       ? 'Session store unavailable'
       : clientError !== undefined
-        ? 'Bad request'
+        ? (CLIENT_ERROR_TITLES[clientError] ?? STATUS_CODES[clientError] ?? 'Bad request')
         : 'Something went wrong';
+    const advice =
+      status === 413 ? 'The form sent more than this demo accepts (4 kB).' : 'Try again in a moment.';
     if (req.path.startsWith('/api/')) res.status(status).json({ error: title });
-    else res.status(status).type('html').send(messagePage(title, 'Try again in a moment.'));
+    else res.status(status).type('html').send(messagePage(title, advice));
   });
 
   // --- the live WebSocket ---

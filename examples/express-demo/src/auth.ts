@@ -6,7 +6,13 @@ export const DEMO_PASSWORD = 'demo';
 
 const USERNAME = /^[\p{L}\p{N}._@-]{1,64}$/u;
 
-/** A trimmed username when it is acceptable (1–64 letters, digits, `._@-`), else `undefined`. */
+/** The username rule in words, as the sign-in page and the errors state it. */
+export const USERNAME_RULE = '1 to 64 letters, digits or . _ @ -';
+
+/** The same rule for the form's `pattern` attribute (browsers compile it with the `v` flag). */
+export const USERNAME_PATTERN = '[\\p{L}\\p{N}._@\\-]{1,64}';
+
+/** A trimmed username when it is acceptable ({@link USERNAME_RULE}), else `undefined`. */
 export function normalizeUsername(input: unknown): string | undefined {
   if (typeof input !== 'string') return undefined;
   const name = input.trim();

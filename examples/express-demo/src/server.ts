@@ -6,7 +6,7 @@
  *   SESSION_STORE=redis://127.0.0.1:6379 pnpm start    # same code, sessions in Redis
  */
 import { createRepositoryFromConfig } from '@session/core';
-import { createDemo } from './app.js';
+import { createDemo, type Demo } from './app.js';
 
 /** The store URL without its password, for logs and the page. */
 function redactStoreUrl(url: string): string {
@@ -27,22 +27,45 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
-const repository = await createRepositoryFromConfig(storeUrl);
-const demo = createDemo({ repository, storeLabel: redactStoreUrl(storeUrl) });
+// How long a graceful stop may take before the process gives up on open work and exits.
+const STOP_TIMEOUT_MS = 10_000;
+
+let repository: Awaited<ReturnType<typeof createRepositoryFromConfig>> | undefined;
+let demo: Demo | undefined;
+let stopping = false;
+
+/**
+ * Ctrl-C, `kill` and a closed terminal all end the demo the same way: stop taking requests, close
+ * the sockets and the store, exit 0. `pnpm start` passes the signal on to this process (its scripts
+ * run without an `sh -c` in between, see pnpm-workspace.yaml), so it reports success too. Signals
+ * that arrive while stopping (pnpm may forward one more) are ignored, never fatal.
+ */
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: shutting down`);
+  const force = setTimeout(() => {
+    console.error(`still shutting down after ${STOP_TIMEOUT_MS / 1000} s; exiting anyway`);
+    process.exit(1);
+  }, STOP_TIMEOUT_MS);
+  force.unref();
+  try {
+    await demo?.close();
+    await repository?.close?.();
+  } catch (err) {
+    console.error('shutting down failed', err);
+    process.exit(1);
+  }
+  process.exit(0);
+}
+// Installed before anything else: a signal during startup, or right after the "listening" line
+// (which a supervisor may wait for), must find them.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
+
+repository = await createRepositoryFromConfig(storeUrl);
+demo = createDemo({ repository, storeLabel: redactStoreUrl(storeUrl) });
 const url = await demo.listen(port, process.env.HOST);
 const { indexed, events } = repository.capabilities;
 console.log(
   `@session demo listening on ${url}  (store: ${redactStoreUrl(storeUrl)}, indexed: ${indexed}, events: ${events})`,
 );
-
-let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: shutting down`);
-  await demo.close();
-  await repository.close?.();
-  process.exit(0);
-}
-process.once('SIGINT', () => void stop('SIGINT'));
-process.once('SIGTERM', () => void stop('SIGTERM'));

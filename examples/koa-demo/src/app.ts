@@ -7,7 +7,7 @@ import { session } from '@session/koa';
 import { WebSocketSessions } from '@session/ws';
 import Koa, { type Context } from 'koa';
 import { WebSocketServer } from 'ws';
-import { livePage, liveScript, loginPage, type Row, sessionsPage, styles } from './views.js';
+import { livePage, liveScript, loginPage, type Row, sessionsPage, styles, USERNAME_RULE } from './views.js';
 
 declare module '@session/koa' {
   interface SessionData {
@@ -146,8 +146,11 @@ export function createKoaDemo(repository: SessionRepository<Session>): KoaDemo {
         ctx.status = 401;
         ctx.body =
           route === 'POST /login'
-            ? loginPage('Any username; the password is "demo".')
-            : { error: 'invalid_credentials' };
+            ? loginPage(`A username is ${USERNAME_RULE}; the password is "demo".`)
+            : {
+                error: 'invalid_credentials',
+                message: `A username is ${USERNAME_RULE}; the password is "demo".`,
+              };
         return;
       }
       ctx.session.setPrincipal(name);

@@ -43,12 +43,15 @@ function page(title: string, body: string, user?: { name: string; csrf: string }
 <body><header><div><b><span>@</span>session on Koa</b>${nav}</div></header><main>${body}</main></body></html>`;
 }
 
+/** The username rule in words, as the sign-in page and its error state it. */
+export const USERNAME_RULE = '1 to 64 letters, digits or . _ @ -';
+
 /** Sign-in form. */
 export function loginPage(error?: string, notice?: string): string {
   return page(
     'Sign in',
     `<div class="card"><h1>Sign in</h1>
-    <p class="muted">Any username works; the password is <b>demo</b>.</p>
+    <p class="muted">No account needed: pick a username of ${USERNAME_RULE}; the password is <b>demo</b>.</p>
     ${notice ? `<div class="notice">${esc(notice)}</div>` : ''}
     ${error ? `<div class="notice" role="alert">${esc(error)}</div>` : ''}
     <form method="post" action="/login">

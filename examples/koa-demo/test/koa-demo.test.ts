@@ -51,6 +51,19 @@ describe('koa demo', () => {
     expect((await get('/', '')).headers.get('location')).toBe('/login');
   });
 
+  it('states the username rule it applies instead of promising that any username works', async () => {
+    const page = await (await fetch(`${base}/login`)).text();
+    expect(page).not.toMatch(/any username works/i);
+    expect(page).toContain('pick a username of 1 to 64 letters, digits or . _ @ -');
+    const refused = await fetch(`${base}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=bad name!&password=demo',
+    });
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain('A username is 1 to 64 letters, digits or . _ @ -');
+  });
+
   it('lists both sessions of a user, revokes the other one and closes its live socket', async () => {
     const laptop = await formLogin('carol', 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0');
     const phone = await formLogin(

@@ -1,8 +1,12 @@
 /**
- * Quickstart: a whole session lifecycle against any store, chosen by config.
+ * Quickstart: a whole session lifecycle against any store, chosen by config. From the repository
+ * root (or with `pnpm start` in examples/quickstart):
  *
- *   pnpm start                                    # in-memory store
- *   SESSION_STORE=redis://127.0.0.1:6379 pnpm start   # same code on Redis
+ *   pnpm quickstart                                          # in-memory store
+ *   SESSION_STORE=redis://127.0.0.1:6379 pnpm quickstart     # same code on a Redis you run
+ *
+ * This example depends on @session/memory and @session/redis, so both URLs work inside the
+ * workspace. In your own app, install the store you configure (`npm install @session/redis`).
  */
 import {
   createRepositoryFromConfig,
@@ -89,7 +93,10 @@ const expired = supportsEvents(repository)
   : new Promise<void>((resolve) => setTimeout(resolve, 1500));
 await repository.save(brief);
 log(`saved a 1 s session ${short(brief.id)}; waiting for it to expire…`);
-await Promise.race([expired, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+let giveUp: NodeJS.Timeout | undefined;
+await Promise.race([expired, new Promise((resolve) => (giveUp = setTimeout(resolve, 15_000)))]);
+// A pending timer would keep the process alive after "done".
+clearTimeout(giveUp);
 log(`1 s session found after expiry: ${(await repository.findById(brief.id)) !== null}`);
 
 await repository.close?.();

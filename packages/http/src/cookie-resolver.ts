@@ -150,6 +150,8 @@ function compilePattern(pattern: string | RegExp): RegExp {
 export class CookieSessionIdResolver implements SessionIdResolver {
   /** The cookie name in use. */
   readonly cookieName: string;
+  /** Browsers send cookies by themselves, cross-site requests included. */
+  readonly transport = 'cookie' as const;
   readonly #base64: boolean;
   readonly #httpOnly: boolean;
   readonly #secure: boolean | undefined;

@@ -5,10 +5,10 @@ import {
   type Session,
   type SessionLogger,
   type SessionRepository,
+  shortSessionId,
 } from '@session/core';
 import { CookieSessionIdResolver } from './cookie-resolver.js';
 import type { SessionRequest } from './exchange.js';
-import { redactSessionId } from './redact.js';
 import type { SessionIdResolver } from './resolver.js';
 import { callStore, checkStoreTimeout } from './store-call.js';
 
@@ -86,7 +86,7 @@ export async function findRequestedSession<S extends Session>(
     } catch (err) {
       // Unreadable data is no session (the store rules say so); anything else is the store failing.
       if (err instanceof CorruptSessionDataError || err instanceof InvalidSessionIdError) {
-        logger.warn(`ignoring unreadable session ${redactSessionId(id)}`, err.message);
+        logger.warn(`ignoring unreadable session ${shortSessionId(id)}`, err.message);
         continue;
       }
       throw err;

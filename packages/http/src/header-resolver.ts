@@ -19,6 +19,8 @@ export interface HeaderSessionIdResolverOptions {
 export class HeaderSessionIdResolver implements SessionIdResolver {
   /** The header name as configured (matching is case-insensitive). */
   readonly headerName: string;
+  /** Only code that holds the id sends it. */
+  readonly transport = 'header' as const;
   readonly #key: string;
 
   /** The `X-Auth-Token` resolver. */

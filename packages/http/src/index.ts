@@ -22,7 +22,6 @@ export {
   resolveRequestedSessionIds,
 } from './find-session.js';
 export { HeaderSessionIdResolver, type HeaderSessionIdResolverOptions } from './header-resolver.js';
-export { redactSessionId } from './redact.js';
 export {
   HttpSessionManager,
   type HttpSessionOptions,
@@ -30,7 +29,7 @@ export {
   RequestSessionController,
   type SetPrincipalOptions,
 } from './request-session.js';
-export type { SessionIdResolver } from './resolver.js';
+export type { SessionIdResolver, SessionIdTransport } from './resolver.js';
 export {
   type CommitTarget,
   commitErrorStatus,
@@ -38,7 +37,7 @@ export {
   holdResponseUntilCommitted,
   snapshotResponseHeaders,
 } from './response-guard.js';
-export { callStore, DEFAULT_STORE_TIMEOUT_MS } from './store-call.js';
+export { callStore, checkStoreTimeout, DEFAULT_STORE_TIMEOUT_MS } from './store-call.js';
 export {
   compileTrustProxy,
   isSecureRequest,

@@ -4,6 +4,7 @@ import {
   consoleLogger,
   getPrincipalName,
   InvalidArgumentError,
+  isMapSession,
   isSaveOutcome,
   PRINCIPAL_NAME_INDEX_NAME,
   type SaveOutcome,
@@ -11,11 +12,11 @@ import {
   type SessionLogger,
   type SessionRepository,
   SessionSaveConflictError,
+  shortSessionId,
 } from '@session/core';
 import { CookieSessionIdResolver, type CookieSessionIdResolverOptions } from './cookie-resolver.js';
 import type { SessionExchange } from './exchange.js';
 import { findRequestedSession, resolveRequestedSessionIds } from './find-session.js';
-import { redactSessionId } from './redact.js';
 import type { SessionIdResolver } from './resolver.js';
 import { callStore, checkStoreTimeout } from './store-call.js';
 
@@ -57,10 +58,33 @@ interface ResolvedConfig<S extends Session> {
 
 type LooseSession = Session<Record<string, unknown>>;
 
+/**
+ * A `MapSession` says whether a save has anything to write (core's change tracking); any other
+ * `Session` is saved every time and its store decides what to write.
+ */
 function hasUnsavedChanges(session: Session): boolean {
-  const check = (session as { hasChanges?: () => boolean }).hasChanges;
-  // Sessions without change tracking are saved every time; their store decides what to write.
-  return typeof check === 'function' ? check.call(session) : true;
+  return isMapSession(session) ? session.hasChanges() : true;
+}
+
+/**
+ * What a {@link RequestSession} reads and changes of its request's state. The controller hands it
+ * over at construction; it is not exported, so apps and adapters cannot reach these mutators.
+ */
+interface RequestSessionState {
+  /** The session object currently behind the request session. */
+  current(): Session;
+  isStored(): boolean;
+  requestedSessionId(): string | undefined;
+  /** An attribute set (or removed, `undefined`) by the app. */
+  recordAttribute(name: string, value: unknown): void;
+  /** The idle timeout set by the app. */
+  recordInterval(value: number): void;
+  setRememberMe(enabled: boolean): void;
+  changeSessionId(): string;
+  setPrincipal(name: string | undefined, rotate: boolean | undefined): void;
+  invalidate(): Promise<void>;
+  /** Explicit save from the app. */
+  save(): Promise<void>;
 }
 
 /**
@@ -71,78 +95,78 @@ function hasUnsavedChanges(session: Session): boolean {
  * Type the attributes with `A`: `RequestSession<{ userId: string; cart: string[] }>`.
  */
 export class RequestSession<A extends object = AnyAttributes> {
-  readonly #controller: RequestSessionController<A, Session>;
+  readonly #state: RequestSessionState;
 
-  /** @internal Created by {@link HttpSessionManager.open}. */
-  constructor(controller: RequestSessionController<A, Session>) {
-    this.#controller = controller;
+  /** @internal Created by {@link HttpSessionManager.open}, through its {@link RequestSessionController}. */
+  constructor(state: RequestSessionState) {
+    this.#state = state;
   }
 
   /** The current id. For a new session this id is not stored (nor sent) until something is set. */
   get id(): string {
-    return this.#controller.current.id;
+    return this.#state.current().id;
   }
 
   /** True while the session is not in the store (no request has stored it yet). */
   get isNew(): boolean {
-    return !this.#controller.isStored;
+    return !this.#state.isStored();
   }
 
   /** The id the client presented that was found in the store, or `undefined`. */
   get requestedSessionId(): string | undefined {
-    return this.#controller.requestedSessionId;
+    return this.#state.requestedSessionId();
   }
 
   /** Epoch ms when the session was created. */
   get creationTime(): number {
-    return this.#controller.current.creationTime;
+    return this.#state.current().creationTime;
   }
 
   /** Epoch ms of the last access (this request, for a loaded session). */
   get lastAccessedTime(): number {
-    return this.#controller.current.lastAccessedTime;
+    return this.#state.current().lastAccessedTime;
   }
 
   /** Idle timeout in ms; negative: never expires. Setting it is a change that gets saved. */
   get maxInactiveIntervalMs(): number {
-    return this.#controller.current.maxInactiveIntervalMs;
+    return this.#state.current().maxInactiveIntervalMs;
   }
 
   set maxInactiveIntervalMs(value: number) {
-    this.#controller.current.maxInactiveIntervalMs = value;
-    this.#controller.recordInterval(value);
+    this.#state.current().maxInactiveIntervalMs = value;
+    this.#state.recordInterval(value);
   }
 
   /** Reads an attribute; `undefined` when absent. */
   get<K extends AttributeName<A>>(name: K): A[K] | undefined {
-    return (this.#controller.current as LooseSession).get(name) as A[K] | undefined;
+    return (this.#state.current() as LooseSession).get(name) as A[K] | undefined;
   }
 
   /** Sets an attribute (`undefined` removes it). The first set on a new session makes it stored. */
   set<K extends AttributeName<A>>(name: K, value: A[K] | undefined): void {
-    (this.#controller.current as LooseSession).set(name, value);
-    this.#controller.recordAttribute(name, value);
+    (this.#state.current() as LooseSession).set(name, value);
+    this.#state.recordAttribute(name, value);
   }
 
   /** Removes an attribute. */
   delete(name: AttributeName<A>): void {
-    (this.#controller.current as LooseSession).delete(name);
-    this.#controller.recordAttribute(name, undefined);
+    (this.#state.current() as LooseSession).delete(name);
+    this.#state.recordAttribute(name, undefined);
   }
 
   /** True when the attribute is set. Does not count as a read. */
   has(name: AttributeName<A>): boolean {
-    return this.#controller.current.names().includes(name);
+    return this.#state.current().names().includes(name);
   }
 
   /** Names of the attributes currently set. */
   names(): string[] {
-    return this.#controller.current.names();
+    return this.#state.current().names();
   }
 
   /** The principal (user) name the session is indexed by, or `undefined`. */
   get principal(): string | undefined {
-    return getPrincipalName(this.#controller.current);
+    return getPrincipalName(this.#state.current());
   }
 
   /**
@@ -155,12 +179,12 @@ export class RequestSession<A extends object = AnyAttributes> {
     if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
       throw new InvalidArgumentError('A principal name must be a non-empty string');
     }
-    this.#controller.setPrincipal(name, options.rotateId);
+    this.#state.setPrincipal(name, options.rotateId);
   }
 
   /** Gives the session a new id, keeping its attributes; the client gets the new id with this response. */
   changeSessionId(): string {
-    return this.#controller.changeSessionId();
+    return this.#state.changeSessionId();
   }
 
   /**
@@ -169,7 +193,7 @@ export class RequestSession<A extends object = AnyAttributes> {
    * Throws `SessionStoreUnavailableError` when the store fails.
    */
   invalidate(): Promise<void> {
-    return this.#controller.invalidate();
+    return this.#state.invalidate();
   }
 
   /**
@@ -178,7 +202,7 @@ export class RequestSession<A extends object = AnyAttributes> {
    * with this response. Pair it with a longer `maxInactiveIntervalMs`.
    */
   rememberMe(enabled = true): void {
-    this.#controller.setRememberMe(enabled);
+    this.#state.setRememberMe(enabled);
   }
 
   /**
@@ -188,17 +212,17 @@ export class RequestSession<A extends object = AnyAttributes> {
    * another id meanwhile, so the changes did not land.
    */
   save(): Promise<void> {
-    return this.#controller.save();
+    return this.#state.save();
   }
 
   /** The underlying store session. Changes made on it directly are not seen by change tracking of this request. */
   unwrap(): Session<A> {
-    return this.#controller.current as unknown as Session<A>;
+    return this.#state.current() as unknown as Session<A>;
   }
 
   /** A log-safe description: shortened id, attribute count. */
   toString(): string {
-    return `RequestSession(${redactSessionId(this.id)}, ${this.names().length} attributes)`;
+    return `RequestSession(${shortSessionId(this.id)}, ${this.names().length} attributes)`;
   }
 }
 
@@ -247,12 +271,20 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     this.#requestedSessionId = requestedSessionId;
     this.#stored = requestedSessionId !== undefined;
     this.#storedId = requestedSessionId;
-    this.session = new RequestSession<A>(this as unknown as RequestSessionController<A, Session>);
-  }
-
-  /** @internal The session object currently behind {@link session}. */
-  get current(): S {
-    return this.#current;
+    this.session = new RequestSession<A>({
+      current: () => this.#current,
+      isStored: () => this.#stored,
+      requestedSessionId: () => this.#requestedSessionId,
+      recordAttribute: (name, value) => this.#recordAttribute(name, value),
+      recordInterval: (value) => this.#recordInterval(value),
+      setRememberMe: (enabled) => {
+        this.#rememberMe = enabled;
+      },
+      changeSessionId: () => this.#changeSessionId(),
+      setPrincipal: (name, rotate) => this.#setPrincipal(name, rotate),
+      invalidate: () => this.#invalidate(),
+      save: () => this.#saveNow(),
+    });
   }
 
   /** True when the current session exists in the store. */
@@ -270,45 +302,37 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     return this.#commitFailed;
   }
 
-  /** @internal Counts a change made through {@link RequestSession}. */
-  changed(): void {
+  /** Counts a change made through {@link RequestSession}. */
+  #changed(): void {
     this.#mutations++;
   }
 
-  /** @internal An attribute set (or removed, `undefined`) through {@link RequestSession}. */
-  recordAttribute(name: string, value: unknown): void {
+  /** An attribute set (or removed, `undefined`) through {@link RequestSession}. */
+  #recordAttribute(name: string, value: unknown): void {
     this.#requestChanges.set(name, value);
-    this.changed();
+    this.#changed();
   }
 
-  /** @internal The idle timeout set through {@link RequestSession}. */
-  recordInterval(value: number): void {
+  /** The idle timeout set through {@link RequestSession}. */
+  #recordInterval(value: number): void {
     this.#requestInterval = value;
-    this.changed();
+    this.#changed();
   }
 
-  /** @internal */
-  setRememberMe(enabled: boolean): void {
-    this.#rememberMe = enabled;
-  }
-
-  /** @internal */
-  changeSessionId(): string {
+  #changeSessionId(): string {
     const id = this.#current.changeSessionId();
-    this.changed();
+    this.#changed();
     return id;
   }
 
-  /** @internal */
-  setPrincipal(name: string | undefined, rotate: boolean | undefined): void {
+  #setPrincipal(name: string | undefined, rotate: boolean | undefined): void {
     if ((rotate ?? this.#config.rotateIdOnPrincipalChange) && this.#stored) this.#current.changeSessionId();
     (this.#current as LooseSession).set(PRINCIPAL_NAME_INDEX_NAME, name);
     this.#loggedIn = name !== undefined;
-    this.recordAttribute(PRINCIPAL_NAME_INDEX_NAME, name);
+    this.#recordAttribute(PRINCIPAL_NAME_INDEX_NAME, name);
   }
 
-  /** @internal */
-  async invalidate(): Promise<void> {
+  async #invalidate(): Promise<void> {
     const { repository, storeTimeoutMs } = this.#config;
     if (this.#headersWritten) {
       this.#config.logger.warn(
@@ -338,11 +362,11 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     this.#requestChanges.clear();
     this.#requestInterval = undefined;
     this.#loggedIn = false;
-    this.changed();
+    this.#changed();
   }
 
-  /** @internal Explicit save from the app. */
-  save(): Promise<void> {
+  /** Explicit save from the app. */
+  #saveNow(): Promise<void> {
     if (!this.#stored) this.#persistRequested = true;
     return this.commit();
   }
@@ -384,7 +408,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     const session = this.#current;
     if (this.#headersWritten && (!this.#stored || session.id !== this.#storedId)) {
       this.#config.logger.warn(
-        `session ${redactSessionId(session.id)} changed its id or was created after the response headers were sent; not saved`,
+        `session ${shortSessionId(session.id)} changed its id or was created after the response headers were sent; not saved`,
       );
       return;
     }
@@ -467,14 +491,14 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     this.#storedId = undefined;
     if (this.#loggedIn && !this.#headersWritten) {
       logger.info(
-        `session ${redactSessionId(outcome.id)} was ${outcome.status} during a login; the login continues in a new session`,
+        `session ${shortSessionId(outcome.id)} was ${outcome.status} during a login; the login continues in a new session`,
       );
       await this.#continueInNewSession();
       return;
     }
     if (!appChanged) {
       logger.debug(
-        `session ${redactSessionId(outcome.id)} was ${outcome.status}; its access was not recorded`,
+        `session ${shortSessionId(outcome.id)} was ${outcome.status}; its access was not recorded`,
       );
       return;
     }
@@ -530,7 +554,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
       await this.commit();
     } catch (err) {
       this.#config.logger.warn(
-        `saving session ${redactSessionId(this.#current.id)} after the response failed`,
+        `saving session ${shortSessionId(this.#current.id)} after the response failed`,
         (err as Error).message,
       );
     }

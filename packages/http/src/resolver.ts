@@ -1,6 +1,15 @@
 import type { SessionExchange, SessionRequest } from './exchange.js';
 
 /**
+ * How a session id reaches the server:
+ * - `'cookie'`: the browser attaches it by itself, to requests another site triggers too
+ *   (a cross-site form, a WebSocket opened by another site's page);
+ * - `'header'`: only code that holds the id sends it (browsers cannot add headers to cross-site
+ *   form posts or to a WebSocket handshake).
+ */
+export type SessionIdTransport = 'cookie' | 'header';
+
+/**
  * Carries session ids between client and server: where a request presents its id and how a
  * response hands a new one back (Spring Session's `HttpSessionIdResolver`).
  */
@@ -14,4 +23,17 @@ export interface SessionIdResolver {
   setSessionId(exchange: SessionExchange, sessionId: string): void;
   /** Tells the client to drop its id (an expired cookie, an empty header, ...). */
   expireSession(exchange: SessionExchange): void;
+  /**
+   * How the ids this resolver reads travel. Layers that accept requests another site can
+   * trigger use it: `@session/ws` checks the `Origin` of an upgrade for `'cookie'` ids only.
+   * Unset counts as `'cookie'`, the safe assumption; a resolver reading a header (a bearer token,
+   * an API key) declares `'header'`.
+   */
+  readonly transport?: SessionIdTransport;
+  /**
+   * For a resolver that combines others (`CompositeSessionIdResolver`): the combined resolvers, in
+   * the order their ids are tried. Layers that need each id's {@link transport} ask them one by
+   * one, so `resolveSessionIds` must return exactly their ids, in this order.
+   */
+  readonly resolvers?: readonly SessionIdResolver[];
 }

@@ -23,6 +23,16 @@ describe('readCookieValues', () => {
     expect(readCookieValues(' SESSION = "abc=" ;junk; =; SESSION=', 'SESSION')).toEqual(['abc=', '']);
     expect(readCookieValues(['a=1', 'SESSION=2'], 'SESSION')).toEqual(['2']);
   });
+
+  it('quoted values, = inside values, duplicates, bare words and an unrelated name that ends like ours', () => {
+    const header = 'xSESSION=1; SESSION="YWJj"; ;; bare; SESSION=a=b==; SESSION ; session=low; SESSION=';
+    expect(readCookieValues(header, 'SESSION')).toEqual(['YWJj', 'a=b==', '']);
+  });
+
+  it('a header made of thousands of pairs without = still finds the one that matters', () => {
+    const header = `${'junk;'.repeat(20_000)} SESSION=abc`;
+    expect(readCookieValues(header, 'SESSION')).toEqual(['abc']);
+  });
 });
 
 describe('formatSetCookie', () => {

@@ -1,14 +1,11 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { generateSessionId, type Session, SessionStoreUnavailableError } from '@session/core';
+import { generateSessionId, type Session, SessionStoreUnavailableError, shortSessionId } from '@session/core';
 import { MemorySessionRepository } from '@session/memory';
-import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
   findRequestedSession,
-  HttpSessionManager,
-  type HttpSessionOptions,
-  holdResponseUntilCommitted,
   MAX_SESSION_ID_CANDIDATES,
   type RequestSession,
   resolveRequestedSessionIds,
@@ -16,38 +13,8 @@ import {
 import { quietLogger } from './support/adapter-suite.js';
 import { decodeBase64Id, findSetCookie, send } from './support/http-client.js';
 import { PlainRepository } from './support/plain-repository.js';
+import { closeAfterTest, type Handler, serve } from './support/serve.js';
 import { SpyRepository } from './support/spy-repository.js';
-
-type Handler = (req: IncomingMessage, res: ServerResponse, session: RequestSession) => unknown;
-
-const servers: http.Server[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
-
-/** Plain `node:http` with the framework-neutral layer and no framework at all. */
-async function serve(options: HttpSessionOptions<Session>, handler: Handler) {
-  const manager = new HttpSessionManager(options);
-  const server = http.createServer(async (req, res) => {
-    let controller: Awaited<ReturnType<typeof manager.open>>;
-    try {
-      controller = await manager.open({ request: req, response: res });
-    } catch (err) {
-      res.statusCode = (err as { status?: number }).status ?? 500;
-      res.end();
-      return;
-    }
-    holdResponseUntilCommitted(res, controller, { logger: options.logger });
-    res.once('finish', () => void controller.commitAfterResponse());
-    await handler(req, res, controller.session);
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 const setThenEnd: Handler = (_req, res, session) => {
   session.set('n', 1);
@@ -129,7 +96,7 @@ describe('per-request session on plain node:http', () => {
     expect(findSetCookie(res.setCookies)).toBeDefined();
   });
 
-  it('never logs a full session id', async () => {
+  it('never logs a full session id, and shortens it as the stores do', async () => {
     const warn = vi.fn();
     const logger = { ...quietLogger, warn };
     let fullId = '';
@@ -147,7 +114,8 @@ describe('per-request session on plain node:http', () => {
     await send(url);
     await vi.waitFor(() => expect(warn).toHaveBeenCalled());
     const logged = warn.mock.calls.flat().map(String).join(' ');
-    expect(logged).toContain(fullId.slice(0, 4));
+    // The same short form as the store kernel's log lines, so both can be matched up.
+    expect(logged).toContain(shortSessionId(fullId));
     expect(logged).not.toContain(fullId);
   });
 
@@ -192,7 +160,7 @@ describe('per-request session on plain node:http', () => {
 describe('session lookup for WebSocket upgrades', () => {
   async function upgradeServer(options: Parameters<typeof findRequestedSession>[1]) {
     const server = http.createServer();
-    servers.push(server);
+    closeAfterTest(server);
     server.on('upgrade', async (req: IncomingMessage, socket) => {
       try {
         const found = await findRequestedSession(req, options);

@@ -4,13 +4,13 @@ import {
   type Session,
   SessionSaveConflictError,
   SessionStoreUnavailableError,
+  shortSessionId,
 } from '@session/core';
 import {
   HttpSessionManager,
   type HttpSessionOptions,
   holdResponseUntilCommitted,
   RequestSession,
-  redactSessionId,
   snapshotResponseHeaders,
 } from '@session/http';
 import type { Context, Middleware, Next } from 'koa';
@@ -136,7 +136,7 @@ export function session<S extends Session = Session>(options: KoaSessionOptions<
       failureThrown = true;
       if (downstreamFailed) {
         logger.warn(
-          `saving session ${redactSessionId(controller.session.id)} after a failed request also failed`,
+          `saving session ${shortSessionId(controller.session.id)} after a failed request also failed`,
           (commitError as Error).message,
         );
         throw downstreamError;

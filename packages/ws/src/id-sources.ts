@@ -1,11 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isValidSessionId } from '@session/core';
-import {
-  CompositeSessionIdResolver,
-  CookieSessionIdResolver,
-  HeaderSessionIdResolver,
-  type SessionIdResolver,
-} from '@session/http';
+import { CompositeSessionIdResolver, CookieSessionIdResolver, HeaderSessionIdResolver } from '@session/http';
+import type { UpgradeIdResolver } from './options.js';
 
 /** Where an upgrade request carried its session id. */
 export type SessionIdSource = 'cookie' | 'header' | 'query' | 'protocol';
@@ -16,8 +12,6 @@ export interface UpgradeIdCandidate {
   readonly source: SessionIdSource;
 }
 
-type IdReader = Pick<SessionIdResolver, 'resolveSessionIds'>;
-
 /** The default for upgrades: the `SESSION` cookie as `@session/http` writes it, then `X-Auth-Token`. */
 export function defaultUpgradeResolver(): CompositeSessionIdResolver {
   return new CompositeSessionIdResolver([
@@ -27,15 +21,16 @@ export function defaultUpgradeResolver(): CompositeSessionIdResolver {
 }
 
 /**
- * Ids from a resolver, tagged with where they came from. Header ids cannot come from a browser's
- * WebSocket; everything else (cookies, custom resolvers) is treated as cookie-borne, so the
- * origin check covers it.
+ * Ids from a resolver, tagged with how they travelled, as the resolver declares it
+ * (`SessionIdResolver.transport`; a resolver combining others is asked resolver by resolver).
+ * Browsers cannot put headers on a WebSocket handshake, so `'header'` ids need no origin check;
+ * everything else, resolvers that declare nothing included, counts as a cookie and gets one.
  */
-export function idsFromResolver(req: IncomingMessage, resolver: IdReader): UpgradeIdCandidate[] {
-  if (resolver instanceof CompositeSessionIdResolver) {
+export function idsFromResolver(req: IncomingMessage, resolver: UpgradeIdResolver): UpgradeIdCandidate[] {
+  if (resolver.resolvers !== undefined && resolver.resolvers.length > 0) {
     return resolver.resolvers.flatMap((inner) => idsFromResolver(req, inner));
   }
-  const source: SessionIdSource = resolver instanceof HeaderSessionIdResolver ? 'header' : 'cookie';
+  const source: SessionIdSource = resolver.transport === 'header' ? 'header' : 'cookie';
   return resolver.resolveSessionIds(req).map((id) => ({ id, source }));
 }
 

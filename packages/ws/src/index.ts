@@ -9,14 +9,15 @@ export {
   DEFAULT_TOUCH_INTERVAL_MS,
   type OriginPolicy,
   SESSION_ENDED_CLOSE_CODE,
+  type UpgradeIdResolver,
   type WebSocketSessionOptions,
 } from './options.js';
 export { rejectUpgrade } from './reject.js';
-export {
-  type SessionEndReason,
-  type SessionUpgradeRequest,
-  type SessionWebSocket,
-  type UpgradeEmitter,
-  type UpgradeResult,
-  WebSocketSessions,
-} from './sessions.js';
+export { WebSocketSessions } from './sessions.js';
+export type {
+  SessionEndReason,
+  SessionUpgradeRequest,
+  SessionWebSocket,
+  UpgradeEmitter,
+  UpgradeResult,
+} from './types.js';

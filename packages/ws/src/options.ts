@@ -6,7 +6,7 @@ import {
   type SessionLogger,
   type SessionRepository,
 } from '@session/core';
-import { DEFAULT_STORE_TIMEOUT_MS, type SessionIdResolver } from '@session/http';
+import { checkStoreTimeout, type SessionIdResolver } from '@session/http';
 
 /** Which `Origin` headers may open a socket whose session id came from a cookie. */
 export type OriginPolicy =
@@ -19,6 +19,12 @@ export type OriginPolicy =
   /** Your own rule; `origin` is `undefined` for clients that send none (non-browser clients). */
   | ((origin: string | undefined, req: IncomingMessage) => boolean);
 
+/**
+ * What upgrades need of a `SessionIdResolver`: reading ids, and how they travel (`transport`, or
+ * the `resolvers` a composite combines).
+ */
+export type UpgradeIdResolver = Pick<SessionIdResolver, 'resolveSessionIds' | 'transport' | 'resolvers'>;
+
 /** Options of {@link WebSocketSessions}. Every duration is in milliseconds, as the names say. */
 export interface WebSocketSessionOptions<S extends Session = Session> {
   /** Where sessions live. With `capabilities.events`, sockets close as soon as their session is destroyed. */
@@ -26,9 +32,10 @@ export interface WebSocketSessionOptions<S extends Session = Session> {
   /**
    * Reads session ids from the upgrade request: pass the resolver your HTTP middleware uses.
    * Default: `@session/http`'s `SESSION` cookie (base64, as Spring writes it), then the
-   * `X-Auth-Token` header. Only `resolveSessionIds` is called; upgrades never write ids.
+   * `X-Auth-Token` header. Only `resolveSessionIds` is called; upgrades never write ids. The
+   * resolver's `transport` says which ids get the {@link allowedOrigins} check: all but `'header'` ones.
    */
-  resolver?: Pick<SessionIdResolver, 'resolveSessionIds'>;
+  resolver?: UpgradeIdResolver;
   /**
    * Also accept the id in this query parameter (`wss://host/live?access_token=…`). Off by default:
    * URLs end up in logs, so prefer cookies, headers or {@link protocolPrefix}.
@@ -67,7 +74,7 @@ export interface WebSocketSessionOptions<S extends Session = Session> {
 /** {@link WebSocketSessionOptions} after defaults and validation. */
 export interface ResolvedWebSocketSessionOptions<S extends Session> {
   repository: SessionRepository<S>;
-  resolver: Pick<SessionIdResolver, 'resolveSessionIds'> | undefined;
+  resolver: UpgradeIdResolver | undefined;
   queryParameter: string | undefined;
   protocolPrefix: string | undefined;
   allowAnonymous: boolean;
@@ -118,12 +125,7 @@ export function resolveWebSocketSessionOptions<S extends Session>(
   if (options.resolver !== undefined && typeof options.resolver?.resolveSessionIds !== 'function') {
     throw new InvalidArgumentError('resolver must be a SessionIdResolver (with resolveSessionIds)');
   }
-  const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
-  if (typeof storeTimeoutMs !== 'number' || Number.isNaN(storeTimeoutMs) || storeTimeoutMs <= 0) {
-    throw new InvalidArgumentError(
-      `storeTimeoutMs must be a positive number of ms (or Infinity), got ${String(storeTimeoutMs)}`,
-    );
-  }
+  const storeTimeoutMs = checkStoreTimeout(options.storeTimeoutMs);
   if (options.queryParameter !== undefined) {
     if (typeof options.queryParameter !== 'string' || options.queryParameter.length === 0) {
       throw new InvalidArgumentError('queryParameter must be a non-empty string');

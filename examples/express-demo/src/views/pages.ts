@@ -1,4 +1,6 @@
+import { USERNAME_PATTERN, USERNAME_RULE } from '../auth.js';
 import type { Device, DeviceKind } from '../device.js';
+import type { Notice } from '../notices.js';
 import { formatDuration, timeAgo } from '../time.js';
 import { html, SafeHtml } from './html.js';
 
@@ -45,6 +47,13 @@ const infoIcon = new SafeHtml(
   '<svg viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true" class="hint-icon"><circle cx="12" cy="12" r="9"/><path d="M12 11v5M12 8h.01"/></svg>',
 );
 
+/** A one-time notice, styled by its tone (a success is green, an ended session is a warning). */
+function noticeBox(notice: Notice | undefined): SafeHtml | '' {
+  if (notice === undefined) return '';
+  const role = notice.tone === 'warning' ? 'alert' : 'status';
+  return html`<div class="flash ${notice.tone}" role="${role}" data-testid="notice">${notice.text}</div>`;
+}
+
 function layout(options: {
   title: string;
   viewer?: Viewer;
@@ -61,7 +70,7 @@ function layout(options: {
         </nav>
         <div class="user">
           <span class="avatar">${viewer.username.slice(0, 1)}</span>
-          <span data-testid="username">${viewer.username}</span>
+          <span class="name" data-testid="username" title="${viewer.username}">${viewer.username}</span>
           <form class="inline" method="post" action="/logout">
             <input type="hidden" name="_csrf" value="${viewer.csrf}">
             <button class="btn btn-ghost btn-sm" type="submit">Sign out</button>
@@ -89,18 +98,19 @@ function layout(options: {
 }
 
 /** The sign-in page. */
-export function loginPage(options: { error?: string; username?: string; notice?: string }): string {
+export function loginPage(options: { error?: string; username?: string; notice?: Notice }): string {
   const body = html`<section class="auth">
     <div class="card">
       <h1>Sign in</h1>
       <p class="muted">A demo of server-side sessions you can see, list and revoke.</p>
-      <div class="hint">${infoIcon}<span>Any username works. The password is <strong>demo</strong>.
+      <div class="hint">${infoIcon}<span>No account needed: pick a username of ${USERNAME_RULE}. The password is <strong>demo</strong>.
         Sign in as the same user from two browsers (or a private window) to see both sessions.</span></div>
-      ${options.notice === undefined ? '' : html`<div class="flash">${options.notice}</div>`}
+      ${noticeBox(options.notice)}
       ${options.error === undefined ? '' : html`<div class="flash error" role="alert">${options.error}</div>`}
       <form method="post" action="/login">
         <label for="username">Username</label>
         <input id="username" name="username" type="text" autocomplete="username" required maxlength="64"
+          pattern="${USERNAME_PATTERN}" title="${USERNAME_RULE}"
           value="${options.username ?? ''}" placeholder="alice" autofocus>
         <label for="password">Password</label>
         <input id="password" name="password" type="password" autocomplete="current-password" required placeholder="demo">
@@ -132,24 +142,58 @@ function sessionItem(row: SessionRow, viewer: Viewer, now: number): SafeHtml {
   </li>`;
 }
 
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/**
+ * "Sign out everywhere else", behind a confirmation: it ends API tokens too, and scripts using
+ * them start getting 401. No script needed (a disclosure); the server insists on `confirm=yes`.
+ */
+function revokeOthers(viewer: Viewer, others: number, tokens: number): SafeHtml {
+  const what = plural(others, 'other session', 'other sessions');
+  const which =
+    tokens === others
+      ? others === 1
+        ? 'It is an API token'
+        : 'They are all API tokens'
+      : plural(tokens, 'of them is an API token', 'of them are API tokens');
+  const consequence =
+    tokens === 0
+      ? 'Those devices are signed out at once, live pages included.'
+      : `${which}: scripts using ${tokens === 1 ? 'it' : 'them'} will get 401 and must sign in again.`;
+  return html`<details class="confirm" data-testid="revoke-others">
+    <summary class="btn btn-ghost btn-sm">Sign out everywhere else</summary>
+    <div class="confirm-panel">
+      <p>This ends your ${what}. ${consequence}</p>
+      <form class="inline" method="post" action="/sessions/revoke-others">
+        <input type="hidden" name="_csrf" value="${viewer.csrf}">
+        <input type="hidden" name="confirm" value="yes">
+        <button class="btn btn-danger btn-sm" type="submit" data-testid="confirm-revoke-others">Sign out ${what}</button>
+      </form>
+    </div>
+  </details>`;
+}
+
 /** "Your sessions": every session of the user, the current one marked, with revoke buttons. */
 export function sessionsPage(options: {
   viewer: Viewer;
   rows: readonly SessionRow[];
   facts: DemoFacts;
-  flash?: string;
+  flash?: Notice;
   now?: number;
 }): string {
   const { viewer, rows, facts } = options;
   const now = options.now ?? Date.now();
   const others = rows.filter((r) => !r.current).length;
+  const otherTokens = rows.filter((r) => !r.current && r.via === 'api').length;
   const current = rows.find((r) => r.current);
   const body = html`
   <div class="page-head">
     <h1>Your sessions</h1>
     <p>Every place <strong>${viewer.username}</strong> is signed in right now, read from the session store's principal index.</p>
   </div>
-  ${options.flash === undefined ? '' : html`<div class="flash" role="status">${options.flash}</div>`}
+  ${noticeBox(options.flash)}
   <div class="grid two">
     <section class="card">
       <div class="card-head">
@@ -157,14 +201,7 @@ export function sessionsPage(options: {
           <h2>Active sessions <span class="badge" data-testid="session-count">${rows.length}</span></h2>
           <p class="sub">Revoking a session signs that device out at once, live pages included.</p>
         </div>
-        ${
-          others === 0
-            ? ''
-            : html`<form class="inline" method="post" action="/sessions/revoke-others">
-                <input type="hidden" name="_csrf" value="${viewer.csrf}">
-                <button class="btn btn-ghost btn-sm" type="submit">Sign out everywhere else</button>
-              </form>`
-        }
+        ${others === 0 ? '' : revokeOthers(viewer, others, otherTokens)}
       </div>
       <ul class="sessions">${rows.map((row) => sessionItem(row, viewer, now))}</ul>
     </section>

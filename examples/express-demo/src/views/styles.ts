@@ -13,6 +13,10 @@ export const styles = `
   --ok-soft: #e7f8ef;
   --danger: #e5484d;
   --danger-soft: #fdecec;
+  --info: #2e6fd8;
+  --info-soft: #e8f0fd;
+  --warn: #b25e09;
+  --warn-soft: #fdf1e2;
   --radius: 14px;
   --shadow: 0 1px 2px rgba(16, 24, 40, 0.04), 0 8px 24px rgba(16, 24, 40, 0.06);
   --mono: ui-monospace, 'SF Mono', 'JetBrains Mono', Menlo, Consolas, monospace;
@@ -29,6 +33,10 @@ export const styles = `
     --accent-soft: #26224a;
     --ok-soft: #10291d;
     --danger-soft: #331719;
+    --info: #7aa7f5;
+    --info-soft: #14213a;
+    --warn: #f0a44b;
+    --warn-soft: #33230f;
     --shadow: 0 1px 2px rgba(0, 0, 0, 0.3), 0 8px 24px rgba(0, 0, 0, 0.25);
   }
 }
@@ -54,7 +62,7 @@ code, pre { font-family: var(--mono); font-size: 13px; }
   max-width: 980px; margin: 0 auto; padding: 12px 24px;
   display: flex; align-items: center; gap: 24px;
 }
-.brand { display: flex; align-items: center; gap: 10px; font-weight: 700; color: var(--text); letter-spacing: -0.01em; }
+.brand { display: flex; align-items: center; gap: 10px; font-weight: 700; color: var(--text); letter-spacing: -0.01em; white-space: nowrap; }
 .brand:hover { text-decoration: none; }
 .brand-mark {
   width: 28px; height: 28px; border-radius: 8px; display: grid; place-items: center;
@@ -64,16 +72,17 @@ code, pre { font-family: var(--mono); font-size: 13px; }
 .nav a { padding: 6px 12px; border-radius: 8px; color: var(--muted); font-weight: 500; }
 .nav a:hover { background: var(--accent-soft); color: var(--accent); text-decoration: none; }
 .nav a.active { background: var(--accent-soft); color: var(--accent); }
-.user { display: flex; align-items: center; gap: 12px; color: var(--muted); }
+.user { display: flex; align-items: center; gap: 12px; color: var(--muted); min-width: 0; }
+.user .name { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .avatar {
-  width: 30px; height: 30px; border-radius: 50%; display: grid; place-items: center;
+  flex: none; width: 30px; height: 30px; border-radius: 50%; display: grid; place-items: center;
   background: var(--accent-soft); color: var(--accent); font-weight: 700; font-size: 13px; text-transform: uppercase;
 }
 
 main { max-width: 980px; margin: 0 auto; padding: 36px 24px 64px; }
 .page-head { margin-bottom: 24px; }
 .page-head h1 { margin: 0 0 6px; font-size: 28px; letter-spacing: -0.02em; }
-.page-head p { margin: 0; color: var(--muted); }
+.page-head p { margin: 0; color: var(--muted); overflow-wrap: anywhere; }
 
 .grid { display: grid; gap: 20px; grid-template-columns: minmax(0, 1fr); }
 @media (min-width: 860px) { .grid.two { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); align-items: start; } }
@@ -84,8 +93,20 @@ main { max-width: 980px; margin: 0 auto; padding: 36px 24px 64px; }
 }
 .card h2 { margin: 0 0 4px; font-size: 17px; letter-spacing: -0.01em; }
 .card .sub { margin: 0 0 18px; color: var(--muted); font-size: 14px; }
-.card-head { display: flex; align-items: flex-start; justify-content: space-between; gap: 16px; margin-bottom: 14px; }
+.card-head { display: flex; flex-wrap: wrap; align-items: flex-start; justify-content: space-between; gap: 12px 16px; margin-bottom: 14px; }
+.card-head > div { flex: 1 1 220px; min-width: 0; }
 .card-head .sub { margin: 0; }
+
+details.confirm > summary { list-style: none; }
+details.confirm > summary::-webkit-details-marker { display: none; }
+details.confirm[open] { flex-basis: 100%; }
+details.confirm[open] > summary { color: var(--text); }
+.confirm-panel {
+  margin-top: 10px; padding: 14px 16px; border-radius: 10px; font-size: 14px;
+  background: var(--danger-soft); border: 1px solid color-mix(in srgb, var(--danger) 25%, transparent);
+}
+.confirm-panel p { margin: 0 0 12px; }
+.confirm-panel .btn { white-space: normal; text-align: left; }
 
 .auth { max-width: 420px; margin: 48px auto 0; }
 .auth .card { padding: 32px; }
@@ -155,8 +176,10 @@ pre.code .c { color: #7d86a8; }
 
 .flash {
   margin-bottom: 20px; padding: 12px 16px; border-radius: 10px; font-weight: 500;
-  background: var(--ok-soft); color: var(--ok); border: 1px solid color-mix(in srgb, var(--ok) 25%, transparent);
+  background: var(--info-soft); color: var(--info); border: 1px solid color-mix(in srgb, var(--info) 25%, transparent);
 }
+.flash.success { background: var(--ok-soft); color: var(--ok); border-color: color-mix(in srgb, var(--ok) 25%, transparent); }
+.flash.warning { background: var(--warn-soft); color: var(--warn); border-color: color-mix(in srgb, var(--warn) 25%, transparent); }
 .flash.error { background: var(--danger-soft); color: var(--danger); border-color: color-mix(in srgb, var(--danger) 25%, transparent); }
 
 .live { text-align: center; padding: 40px 24px; }
@@ -170,6 +193,22 @@ pre.code .c { color: #7d86a8; }
 .ended h3 { margin: 0 0 4px; }
 .ended p { margin: 0 0 12px; }
 [hidden] { display: none !important; }
+
+/* Phones: the header takes two rows (brand and navigation, then the user), cards use the width. */
+@media (max-width: 600px) {
+  .topbar-inner { flex-wrap: wrap; gap: 8px 16px; padding: 10px 16px; }
+  .nav { flex: 1 1 auto; justify-content: flex-end; }
+  .user { flex: 1 1 100%; }
+  .user .name { flex: 1 1 auto; }
+  main { padding: 24px 16px 48px; }
+  footer { padding: 0 16px 32px; }
+  .card { padding: 18px; }
+  .auth { margin-top: 24px; }
+  .auth .card { padding: 22px; }
+  .session { gap: 12px; flex-wrap: wrap; }
+  .clock { font-size: 44px; }
+  .live-stats { gap: 16px; }
+}
 .muted { color: var(--muted); }
 footer { max-width: 980px; margin: 0 auto; padding: 0 24px 40px; color: var(--muted); font-size: 13px; }
 `;

@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+import { connectNode, parseInfo, runCommand } from './client.js';
 import {
   LOOPBACK,
   launchRedisProcess,
@@ -7,7 +9,6 @@ import {
   waitForPing,
 } from './launch.js';
 import { type ManagedProcess, makeTempDir, removeTempDir } from './processes.js';
-import { parseInfo, RespConnection, runCommand } from './resp.js';
 
 /** One node address. */
 export interface RedisClusterNode {
@@ -364,32 +365,26 @@ async function formCluster(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const left = () => Math.max(1000, deadline - Date.now());
-  const connections = await Promise.all(nodes.map((n) => RespConnection.connect(n.host, n.port)));
+  const connections = await Promise.all(nodes.map((n) => connectNode(n.host, n.port)));
   try {
-    const ids = (await Promise.all(connections.map((c) => c.command('CLUSTER', 'MYID')))).map(String);
+    const ids = (await Promise.all(connections.map((c) => c.call('CLUSTER', 'MYID')))).map(String);
     // Distinct epochs up front, so the nodes do not spend time resolving epoch collisions.
-    await Promise.all(connections.map((c, i) => c.command('CLUSTER', 'SET-CONFIG-EPOCH', i + 1)));
+    await Promise.all(connections.map((c, i) => c.call('CLUSTER', 'SET-CONFIG-EPOCH', i + 1)));
     const ranges = slotRanges(masterCount);
     await Promise.all(
-      ranges.map(([start, end], i) => connections[i]?.command('CLUSTER', 'ADDSLOTSRANGE', start, end)),
+      ranges.map(([start, end], i) => connections[i]?.call('CLUSTER', 'ADDSLOTSRANGE', start, end)),
     );
     const first = nodes[0] as RedisClusterNode;
     await Promise.all(
       connections
         .slice(1)
         .map((c) =>
-          c.command(
-            'CLUSTER',
-            'MEET',
-            first.host,
-            first.port,
-            busPorts.get(first.port) ?? first.port + 10000,
-          ),
+          c.call('CLUSTER', 'MEET', first.host, first.port, busPorts.get(first.port) ?? first.port + 10000),
         ),
     );
     await pollUntil('all nodes meeting', left(), async () => {
       for (const c of connections) {
-        const known = parseClusterNodes(String(await c.command('CLUSTER', 'NODES')));
+        const known = parseClusterNodes(String(await c.call('CLUSTER', 'NODES')));
         if (
           known.length !== nodes.length ||
           known.some((n) => n.flags.includes('handshake') || n.flags.includes('noaddr'))
@@ -401,18 +396,18 @@ async function formCluster(
     });
     for (let m = 0; m < masterCount; m++) {
       for (let r = 0; r < replicasPerMaster; r++) {
-        const replica = connections[masterCount + m * replicasPerMaster + r] as RespConnection;
+        const replica = connections[masterCount + m * replicasPerMaster + r] as Redis;
         await pollUntil('a replica attaching', left(), async () => {
-          await replica.command('CLUSTER', 'REPLICATE', ids[m] as string);
+          await replica.call('CLUSTER', 'REPLICATE', ids[m] as string);
           return true;
         });
       }
     }
     await pollUntil('cluster_state:ok and replicas in sync', left(), async () => {
       for (const [i, c] of connections.entries()) {
-        const info = parseInfo(String(await c.command('CLUSTER', 'INFO')));
+        const info = parseInfo(String(await c.call('CLUSTER', 'INFO')));
         if (info.cluster_state !== 'ok' || Number(info.cluster_known_nodes) !== nodes.length) return false;
-        const replication = parseInfo(String(await c.command('INFO', 'replication')));
+        const replication = parseInfo(String(await c.call('INFO', 'replication')));
         if (i < masterCount) {
           const online = Object.entries(replication).filter(
             ([key, value]) => /^slave\d+$/.test(key) && value.includes('state=online'),
@@ -422,7 +417,7 @@ async function formCluster(
           return false;
         }
         // Every node must already see the replicas as replicas (clients read the topology anywhere).
-        const view = parseClusterNodes(String(await c.command('CLUSTER', 'NODES')));
+        const view = parseClusterNodes(String(await c.call('CLUSTER', 'NODES')));
         if (view.filter((n) => n.flags.includes('slave')).length !== masterCount * replicasPerMaster)
           return false;
       }
@@ -430,6 +425,6 @@ async function formCluster(
     });
     await Promise.all(nodes.map((n) => waitForPing(n.host, n.port, left())));
   } finally {
-    for (const c of connections) c.close();
+    for (const c of connections) c.disconnect();
   }
 }

@@ -11,8 +11,8 @@ export {
   type StartRedisClusterOptions,
   startRedisCluster,
 } from './cluster.js';
+export { RedisServerUnavailableError } from './errors.js';
 export { findFreePort } from './free-port.js';
-export { RedisServerUnavailableError } from './launch.js';
 export { type CommandMonitor, type MonitoredCommand, monitorCommands, parseMonitorLine } from './monitor.js';
 export {
   type RedisServerSource,

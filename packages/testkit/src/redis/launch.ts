@@ -1,14 +1,12 @@
+import { connectNode, withTimeout } from './client.js';
+import { RedisServerUnavailableError } from './errors.js';
 import { findFreePort } from './free-port.js';
 import { findExecutable, type ManagedProcess, spawnServer } from './processes.js';
-import { RespConnection, RespError, withTimeout } from './resp.js';
 
 /** The loopback address every launched server binds. */
 export const LOOPBACK = '127.0.0.1';
 
-/** Thrown when no Redis can be provided. Its message says what to install or set. */
-export class RedisServerUnavailableError extends Error {
-  override readonly name = 'RedisServerUnavailableError';
-}
+export { RedisServerUnavailableError } from './errors.js';
 
 const INSTALL_HELP = [
   'No Redis server is available for the tests. Do one of:',
@@ -53,15 +51,17 @@ export async function waitForPing(
       throw new Error(`redis-server on port ${port} exited during startup:\n${process.output()}`);
     }
     try {
-      const connection = await RespConnection.connect(host, port, 500);
+      const connection = await connectNode(host, port, 500);
       try {
         const reply = await withTimeout(connection.call('PING'), 1000, 'PING');
         if (reply === 'PONG') return;
+        lastError = String(reply);
+      } catch (err) {
         // NOAUTH means a server is there; anything else (LOADING) means not ready yet.
-        if (reply instanceof RespError && reply.message.startsWith('NOAUTH')) return;
-        lastError = String(reply instanceof RespError ? reply.message : reply);
+        if (String((err as Error).message ?? err).startsWith('NOAUTH')) return;
+        throw err;
       } finally {
-        connection.close();
+        connection.disconnect();
       }
     } catch (err) {
       lastError = String((err as Error).message ?? err);

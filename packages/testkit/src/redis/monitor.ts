@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { RespConnection, type RespValue, withTimeout } from './resp.js';
+import { connectNode, monitorNode, withTimeout } from './client.js';
 
 /** One command as Redis' MONITOR reported it. */
 export interface MonitoredCommand {
@@ -53,24 +53,28 @@ export async function monitorCommands(node: { host: string; port: number }): Pro
   const seen: MonitoredCommand[] = [];
   const waiters = new Map<string, () => void>();
   const token = `__monitor_sync_${randomBytes(4).toString('hex')}_`;
-  const monitor = await RespConnection.connect(node.host, node.port);
-  const control = await RespConnection.connect(node.host, node.port);
-  monitor.onPush((value: RespValue) => {
-    if (typeof value !== 'string') return;
-    const command = parseMonitorLine(value);
+  const onLine = (line: string) => {
+    const command = parseMonitorLine(line);
     if (command === undefined) return;
     if (command.name === 'echo' && command.args[0]?.startsWith(token)) {
       waiters.get(command.args[0])?.();
       return;
     }
     seen.push(command);
-  });
-  await monitor.command('MONITOR');
+  };
+  const monitor = await monitorNode(node.host, node.port, onLine);
+  let control: Awaited<ReturnType<typeof connectNode>>;
+  try {
+    control = await connectNode(node.host, node.port);
+  } catch (err) {
+    monitor.stop();
+    throw err;
+  }
   let syncs = 0;
   const sync = async () => {
     const mark = `${token}${syncs++}`;
     const arrived = new Promise<void>((resolve) => waiters.set(mark, resolve));
-    await control.command('ECHO', mark);
+    await control.call('ECHO', mark);
     await withTimeout(arrived, 5000, 'MONITOR sync');
     waiters.delete(mark);
   };
@@ -85,8 +89,8 @@ export async function monitorCommands(node: { host: string; port: number }): Pro
       return seen.slice(start).filter((c) => !c.fromScript);
     },
     stop() {
-      monitor.close();
-      control.close();
+      monitor.stop();
+      control.disconnect();
     },
   };
 }

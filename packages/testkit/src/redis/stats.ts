@@ -1,4 +1,4 @@
-import { parseInfo, runCommand } from './resp.js';
+import { parseInfo, runCommand } from './client.js';
 
 /** Per-command call counts of one server, from `INFO commandstats` (`{ evalsha: 12, get: 3 }`). */
 export async function readCommandStats(node: {

@@ -29,7 +29,7 @@ async function listen(app: ReturnType<typeof express>) {
 describe.each([
   ['express 4', express4],
   ['express 5', express],
-] as const)('%s: more ways to send a response', (_name, factory) => {
+] as const)('%s: responses sent by sendFile, download and writeHead', (_name, factory) => {
   async function start() {
     const repository = new MemorySessionRepository();
     closers.push(() => void repository.close());
@@ -76,7 +76,7 @@ describe.each([
     },
   );
 
-  it('an attacker-chosen id that is not in the store is never adopted (session fixation)', async () => {
+  it('session fixation: an attacker-chosen id that is not in the store is never adopted', async () => {
     const { url, spy } = await start();
     const planted = generateSessionId();
     const res = await send(`${url}/file`, { cookie: `SESSION=${Buffer.from(planted).toString('base64')}` });

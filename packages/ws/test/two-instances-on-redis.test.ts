@@ -2,7 +2,7 @@ import { type MapSession, silentLogger } from '@session/core';
 import { RedisIndexedSessionRepository } from '@session/redis';
 import { type RedisTestServer, startRedisServer } from '@session/testkit/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closed, connect, open, roundTrip, sleep, startWsApp, type WsApp } from './helpers.js';
+import { closed, connect, open, roundTrip, sleep, startWsApp, type WsApp } from './support/ws-app.js';
 
 // Two app instances, each with its own repository (and Redis connections), on one real redis-server.
 let server: RedisTestServer;

@@ -17,7 +17,7 @@ afterEach(() => {
 describe.each([
   ['koa 2', Koa2],
   ['koa 3', Koa],
-] as const)('%s: body kinds', (_name, KoaApp) => {
+] as const)('%s: every kind of body carries the session cookie', (_name, KoaApp) => {
   async function start() {
     const repository = new MemorySessionRepository();
     closers.push(() => void repository.close());

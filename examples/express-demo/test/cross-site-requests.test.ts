@@ -33,7 +33,7 @@ function postLogin(path: string, headers: Record<string, string>) {
   });
 }
 
-describe('express demo: requests forged by another site', () => {
+describe('requests forged by another site', () => {
   it('a cross-site sign-in (login CSRF) is refused and plants no session', async () => {
     for (const path of ['/login', '/api/login']) {
       const forged: Record<string, string>[] = [
@@ -58,23 +58,5 @@ describe('express demo: requests forged by another site', () => {
     const api = await postLogin('/api/login', {});
     expect(api.status).toBe(200);
     expect(api.headers.get('x-auth-token')).toMatch(/\S/);
-  });
-});
-
-describe('express demo: malformed requests', () => {
-  it('malformed JSON or an oversized body is a 4xx, not a 500', async () => {
-    const bad = await fetch(`${base}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"username": ',
-    });
-    expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: 'Bad request' });
-    const big = await fetch(`${base}/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `username=${'a'.repeat(10_000)}`,
-    });
-    expect(big.status).toBe(413);
   });
 });

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Session } from '@session/core';
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
-import { type WebSocketSessionOptions, WebSocketSessions } from '../src/index.js';
+import { type WebSocketSessionOptions, WebSocketSessions } from '../../src/index.js';
 
 /** An HTTP server with a noServer WebSocketServer whose upgrades go through WebSocketSessions. */
 export interface WsApp<S extends Session> {
