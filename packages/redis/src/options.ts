@@ -1,4 +1,5 @@
 import {
+  defaultSessionIdGenerator,
   InvalidArgumentError,
   type MapSession,
   type ResolvedRepositoryOptions,
@@ -45,7 +46,10 @@ export interface RedisSessionRepositoryOptions extends SessionRepositoryOptions<
   namespace?: string;
   /**
    * Redis Cluster: the sessions are spread over this many shards; all keys of a shard share one
-   * slot, so every save stays one atomic script. Default 16.
+   * slot, so every save stays one atomic script. Default 16. With the default id generator an id
+   * change draws the new id on the old id's shard (one RENAME); a custom `idGenerator` can do the
+   * same by honouring its `previousId` argument with `shardOf`, else the session moves between
+   * slots in three steps.
    */
   clusterShards?: number;
   /**
@@ -195,8 +199,12 @@ export function resolveRedisOptions(
   const shards = !spring && (isCluster || options.hashTags === true) ? clusterShards : 1;
   return {
     ...shared,
-    // A new id on the old id's shard keeps an id change inside one slot: one atomic RENAME.
-    idGenerator: shards > 1 ? sameShardIds(shared.idGenerator, shards) : shared.idGenerator,
+    // A new id on the old id's shard keeps an id change inside one slot: one atomic RENAME. A
+    // custom generator is used as it is (it may honour `previousId` itself, with `shardOf`).
+    idGenerator:
+      shards > 1 && shared.idGenerator === defaultSessionIdGenerator
+        ? sameShardIds(shared.idGenerator, shards)
+        : shared.idGenerator,
     layout,
     shards,
     clusterShards,
