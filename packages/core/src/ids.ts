@@ -49,9 +49,21 @@ export function randomSessionIdGenerator(bytes = DEFAULT_SESSION_ID_BYTES): Sess
   return () => randomBase64Url(bytes);
 }
 
+/** 1 for each character code of the id alphabet (the same set as {@link SESSION_ID_PATTERN}). */
+const ID_CHARACTERS = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-') ID_CHARACTERS[c.charCodeAt(0)] = 1;
+
 /** True when `id` is a syntactically valid session id. Cheap; call it before any store access. */
 export function isValidSessionId(id: unknown): id is string {
-  return typeof id === 'string' && SESSION_ID_PATTERN.test(id);
+  // Same check as SESSION_ID_PATTERN; a table walk costs less than the regex on every request.
+  if (typeof id !== 'string') return false;
+  const length = id.length;
+  if (length < SESSION_ID_MIN_LENGTH || length > SESSION_ID_MAX_LENGTH) return false;
+  for (let i = 0; i < length; i++) {
+    const code = id.charCodeAt(i);
+    if (code > 127 || ID_CHARACTERS[code] === 0) return false;
+  }
+  return true;
 }
 
 /** Throws {@link InvalidSessionIdError} unless `id` passes {@link isValidSessionId}. */

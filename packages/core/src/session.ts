@@ -140,8 +140,35 @@ interface Tracked {
   seq: number;
 }
 
-/** The change counter each delta was taken at (deltas are plain objects made by `getDelta`). */
-const DELTA_SEQ = new WeakMap<SessionDelta, number>();
+/**
+ * A delta as `getDelta` makes it: the public fields plus the change counter it was taken at, in a
+ * private field (a WeakMap keyed by delta would cost every save an ephemeron entry for the GC).
+ */
+class TakenDelta implements SessionDelta {
+  readonly #seq: number;
+  constructor(
+    readonly isNew: boolean,
+    readonly originalId: string,
+    readonly id: string,
+    readonly idChanged: boolean,
+    readonly creationTime: number,
+    readonly lastAccessedTime: number,
+    readonly maxInactiveIntervalMs: number,
+    readonly lastAccessedTimeChanged: boolean,
+    readonly maxInactiveIntervalChanged: boolean,
+    readonly setAttributes: ReadonlyMap<string, unknown>,
+    readonly removedAttributes: ReadonlySet<string>,
+    readonly hasChanges: boolean,
+    seq: number,
+  ) {
+    this.#seq = seq;
+  }
+
+  /** The change counter `delta` was taken at; undefined for a delta built elsewhere. */
+  static seqOf(delta: SessionDelta): number | undefined {
+    return #seq in delta ? (delta as TakenDelta).#seq : undefined;
+  }
+}
 
 /**
  * An attribute value a store decodes only when something reads it: most requests touch few of a
@@ -202,20 +229,26 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
     this.#saveMode = init.saveMode ?? 'onSetAttribute';
     const attrs = init.attributes;
     this.#attributes = new Map();
-    if (attrs !== undefined) {
+    if (Array.isArray(attrs)) {
+      // Stores hand an array of pairs on every read: index it instead of iterating.
+      for (let i = 0; i < attrs.length; i++) this.#adoptAttribute(attrs[i] as readonly [string, unknown]);
+    } else if (attrs !== undefined) {
       const pairs =
         Symbol.iterator in attrs ? (attrs as Iterable<readonly [string, unknown]>) : Object.entries(attrs);
-      for (const [name, value] of pairs) {
-        if (value === undefined) continue;
-        if (value instanceof DeferredAttribute) this.#deferred = true;
-        this.#attributes.set(name, value);
-      }
+      for (const pair of pairs) this.#adoptAttribute(pair);
     }
     if (this.#isNew && this.#attributes.size > 0) {
       // Everything on a new session is unsaved.
       const tracked = this.#tracking();
       for (const name of this.#attributes.keys()) tracked.set(name, { flags: SET, seq: 0 });
     }
+  }
+
+  #adoptAttribute(pair: readonly [string, unknown]): void {
+    const value = pair[1];
+    if (value === undefined) return;
+    if (value instanceof DeferredAttribute) this.#deferred = true;
+    this.#attributes.set(pair[0], value);
   }
 
   get id(): string {
@@ -349,28 +382,26 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
       }
     }
     const idChanged = this.#id !== this.#originalId;
-    const delta: SessionDelta = {
-      isNew: this.#isNew,
-      originalId: this.#originalId,
-      id: this.#id,
+    return new TakenDelta(
+      this.#isNew,
+      this.#originalId,
+      this.#id,
       idChanged,
-      creationTime: this.#creationTime,
-      lastAccessedTime: this.#lastAccessedTime,
-      maxInactiveIntervalMs: this.#maxInactiveIntervalMs,
-      lastAccessedTimeChanged: this.#lastAccessedChanged,
-      maxInactiveIntervalChanged: this.#maxInactiveChanged,
+      this.#creationTime,
+      this.#lastAccessedTime,
+      this.#maxInactiveIntervalMs,
+      this.#lastAccessedChanged,
+      this.#maxInactiveChanged,
       setAttributes,
       removedAttributes,
-      hasChanges:
-        this.#isNew ||
+      this.#isNew ||
         idChanged ||
         this.#lastAccessedChanged ||
         this.#maxInactiveChanged ||
         setAttributes.size > 0 ||
         removedAttributes.size > 0,
-    };
-    DELTA_SEQ.set(delta, this.#changeSeq);
-    return delta;
+      this.#changeSeq,
+    );
   }
 
   /** True when a save would write something. Cheaper than `getDelta().hasChanges`. */
@@ -407,7 +438,7 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
       this.#isNew = false;
       return;
     }
-    const seq = DELTA_SEQ.get(written);
+    const seq = TakenDelta.seqOf(written);
     if (seq !== undefined) {
       // Two overlapping saves can finish out of order. The newer one already recorded everything
       // the older one wrote; applying the older one now would move `originalId` back to an id the

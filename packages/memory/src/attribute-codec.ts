@@ -11,13 +11,15 @@ export class EncodedValue {
   constructor(readonly text: string) {}
 }
 
-/** A plain-JSON attribute value, kept as the store's own deep copy. */
-export class PlainValue {
-  constructor(readonly value: unknown) {}
-}
+/** A plain-JSON object or array: the store's own deep copy, never handed out as it is. */
+export type PlainCopy = object;
 
-/** What the store holds per attribute: immutable primitives as they are, else a copy or text. */
-export type StoredValue = EncodedValue | PlainValue | string | number | boolean | bigint | null;
+/**
+ * What the store holds per attribute: immutable primitives as they are, plain JSON objects and
+ * arrays as the store's own deep copy (unwrapped: one object less per stored value), anything else
+ * as serialized text.
+ */
+export type StoredValue = EncodedValue | PlainCopy | string | number | boolean | bigint | null;
 
 /**
  * Copies attribute values in and out of the store, so stored sessions never share objects with
@@ -30,15 +32,15 @@ export function encodeStoredValue(codec: AttributeCodec, name: string, value: un
   if (codec.keepsPrimitivesExact) {
     if (isExactJsonPrimitive(value) || typeof value === 'bigint') return value as StoredValue;
     const copy = clonePlainJson(value);
-    if (copy !== NOT_PLAIN_JSON) return new PlainValue(copy);
+    if (copy !== NOT_PLAIN_JSON) return copy as PlainCopy;
   }
   return new EncodedValue(codec.serialize(name, value));
 }
 
 /** The attribute value for a stored one: a fresh copy for objects. */
 export function decodeStoredValue(codec: AttributeCodec, name: string, stored: StoredValue): unknown {
-  if (stored instanceof PlainValue) return clonePlainJson(stored.value);
-  return stored instanceof EncodedValue ? codec.deserialize(name, stored.text) : stored;
+  if (typeof stored !== 'object' || stored === null) return stored;
+  return stored instanceof EncodedValue ? codec.deserialize(name, stored.text) : clonePlainJson(stored);
 }
 
 /**
@@ -48,6 +50,7 @@ export function decodeStoredValue(codec: AttributeCodec, name: string, stored: S
  * session) instead of failing a later read.
  */
 export function loadStoredValue(codec: AttributeCodec, name: string, stored: StoredValue): unknown {
-  if (stored instanceof PlainValue) return deferredAttribute(() => clonePlainJson(stored.value));
-  return stored instanceof EncodedValue ? codec.deserialize(name, stored.text) : stored;
+  if (typeof stored !== 'object' || stored === null) return stored;
+  if (stored instanceof EncodedValue) return codec.deserialize(name, stored.text);
+  return deferredAttribute(() => clonePlainJson(stored));
 }

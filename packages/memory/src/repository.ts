@@ -159,13 +159,13 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
 
   // --- the kernel's store operations ---
 
-  protected async readSession(id: string): Promise<MapSession | null> {
+  protected readSession(id: string): MapSession | null {
     this.#operations++;
     const record = this.#sessions.get(id);
     if (record === undefined) return null;
     const now = this.options.clock();
     try {
-      if (record.dueAt <= now) {
+      if (dueTimeOf(record) <= now) {
         this.#expire(record);
         return null;
       }
@@ -173,9 +173,10 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
       const touchedAt = Math.max(now, record.lastAccessedTime);
       const session = this.#materialize(record, touchedAt);
       if (session === null) return null;
+      // A read only pushes the expiry later, so the due heap is left alone: the sweeper finds the
+      // record early and re-files it then (see #sweepDue). Reads stay O(1).
       record.lastAccessedTime = touchedAt;
       this.#byAccess.touch(record);
-      this.#schedule(record);
       return session;
     } finally {
       this.#drain();
@@ -183,7 +184,7 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
   }
 
   /** The whole save, synchronously: nothing else can interleave, so it is atomic. */
-  protected async writeSession(save: PreparedSave<StoredValue>): Promise<SaveOutcome> {
+  protected writeSession(save: PreparedSave<StoredValue>): SaveOutcome {
     const { delta, encoded, now } = save;
     this.#operations++;
     try {
@@ -197,7 +198,7 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
             delta.originalId,
           );
         }
-        if (record.dueAt <= now) {
+        if (dueTimeOf(record) <= now) {
           this.#expire(record);
           return rejectedOutcome('expired', delta.originalId);
         }
@@ -222,7 +223,7 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
       for (const candidate of [id, ...this.#moves.successors(id, now)]) {
         const record = this.#sessions.get(candidate);
         if (record === undefined) continue;
-        if (record.dueAt <= now) this.#expire(record);
+        if (dueTimeOf(record) <= now) this.#expire(record);
         else this.#removeWithEvent(record, 'deleted');
       }
     } finally {
@@ -240,7 +241,7 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
       for (const id of [...ids]) {
         const record = this.#sessions.get(id);
         if (record === undefined) continue;
-        if (record.dueAt <= now) {
+        if (dueTimeOf(record) <= now) {
           this.#expire(record);
           continue;
         }
@@ -278,7 +279,8 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
       creationTime: delta.creationTime,
       lastAccessedTime: delta.lastAccessedTime,
       maxInactiveIntervalMs: delta.maxInactiveIntervalMs,
-      attributes: new Map(encoded),
+      // The kernel makes `encoded` for this save alone: it becomes the record's map.
+      attributes: encoded as Map<string, StoredValue>,
       indexes,
       dueAt: 0,
       heapIndex: -1,
@@ -407,7 +409,7 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
 
   /** Delivers queued events; events raised by listeners join the same loop. */
   #drain(): void {
-    if (this.#draining) return;
+    if (this.#draining || this.#pending.length === 0) return;
     this.#draining = true;
     try {
       for (let i = 0; i < this.#pending.length; i++)
@@ -420,7 +422,7 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
 
   // --- expiry ---
 
-  /** Recomputes the record's due time, files it in the due heap and re-arms the timer if needed. */
+  /** Files the record in the due heap under its expiry (or takes it out) and re-arms the timer if needed. */
   #schedule(record: StoredSession): void {
     record.dueAt = dueTimeOf(record);
     if (record.dueAt === Number.POSITIVE_INFINITY) this.#due.remove(record);
@@ -472,12 +474,22 @@ export class MemorySessionRepository extends IndexedSessionStoreBase<StoredValue
     }
   }
 
-  /** Expires up to `limit` due sessions; true when none that is due remains. */
+  /**
+   * Expires up to `limit` due sessions; true when none that is due remains. A record's heap time
+   * may be earlier than its expiry (reads extend it without re-filing): such a record is re-filed
+   * under its expiry instead.
+   */
   #sweepDue(now: number, limit: number): boolean {
     for (let n = 0; n < limit; n++) {
       const first = this.#due.peek();
       if (first === undefined || first.dueAt > now) return true;
-      this.#expire(first);
+      const expiresAt = dueTimeOf(first);
+      if (expiresAt <= now) {
+        this.#expire(first);
+      } else {
+        first.dueAt = expiresAt;
+        this.#due.upsert(first);
+      }
     }
     const first = this.#due.peek();
     return first === undefined || first.dueAt > now;

@@ -4,6 +4,10 @@ import type { StoredValue } from './attribute-codec.js';
 import type { DueItem } from './due-heap.js';
 
 /** One session as the memory store keeps it: timestamps, encoded attributes, its index values. */
+/**
+ * `dueAt` (from {@link DueItem}) is when the sweeper next looks at the record: never later than
+ * its expiry ({@link dueTimeOf}), earlier after reads extended it.
+ */
 export interface StoredSession extends DueItem, AccessOrdered {
   id: string;
   readonly creationTime: number;

@@ -128,6 +128,27 @@ describe('expiry timer', () => {
     expect(r.stats().expirations).toBe(1);
   });
 
+  it("a session read before its due time is neither expired early by the timer nor forgotten by it", async () => {
+    const r = repo({ sweepIntervalMs: 0 });
+    const expiredAt: number[] = [];
+    r.on('expired', () => {
+      expiredAt.push(Date.now());
+    });
+    const s = await r.createSession();
+    s.maxInactiveIntervalMs = 200;
+    await r.save(s);
+    await new Promise((res) => setTimeout(res, 120));
+    const read = await r.findById(s.id);
+    expect(read).not.toBeNull();
+    const extendedDue = (read?.lastAccessedTime as number) + 200;
+    const deadline = Date.now() + 3000;
+    while (expiredAt.length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+    // The timer armed for the first due time wakes, finds the read, and waits for the new one.
+    expect(expiredAt).toHaveLength(1);
+    expect(expiredAt[0]).toBeGreaterThanOrEqual(extendedDue);
+    expect(r.stats().sessions).toBe(0);
+  });
+
   it('close() stops the timer; reads still never return expired sessions', async () => {
     const r = repo({ sweepIntervalMs: 0 });
     const expired: string[] = [];

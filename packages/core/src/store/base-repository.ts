@@ -36,7 +36,10 @@ export interface PreparedSave<E = string> {
   readonly session: MapSession;
   /** What changed; `delta.hasChanges` is always true here. */
   readonly delta: SessionDelta;
-  /** The encoded value of each attribute in `delta.setAttributes`, in the same order. */
+  /**
+   * The encoded value of each attribute in `delta.setAttributes`, in the same order. Made for
+   * this save alone: a store may keep the map itself.
+   */
   readonly encoded: ReadonlyMap<string, E>;
   /** The repository clock's reading when the save started. */
   readonly now: number;
@@ -95,8 +98,12 @@ export abstract class SessionStoreBase<E = string> implements SessionRepository<
   }
 
   /** A new session in memory with the repository's defaults. Nothing is stored until `save`. */
-  async createSession(): Promise<MapSession> {
-    return this.adopt(createDefaultSession(this.options));
+  createSession(): Promise<MapSession> {
+    try {
+      return Promise.resolve(this.adopt(createDefaultSession(this.options)));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
@@ -106,27 +113,36 @@ export abstract class SessionStoreBase<E = string> implements SessionRepository<
    * written) when a value cannot be stored and with `SessionStoreUnavailableError` when the
    * backend fails.
    */
-  async save(session: MapSession): Promise<SaveOutcome> {
+  save(session: MapSession): Promise<SaveOutcome> {
     if (!isMapSession(session)) {
-      throw new InvalidArgumentError(
-        `${this.constructor.name}.save() needs a MapSession from createSession or findById`,
+      return Promise.reject(
+        new InvalidArgumentError(
+          `${this.constructor.name}.save() needs a MapSession from createSession or findById`,
+        ),
       );
     }
     // Immediate-flush writes report their own failures there; what is still pending is written below.
-    if (this.options.flushMode === 'immediate') await settleImmediateFlush(session).catch(() => undefined);
+    if (this.options.flushMode === 'immediate') {
+      return settleImmediateFlush(session)
+        .catch(() => undefined)
+        .then(() => this.#queueWrite(session));
+    }
     return this.#queueWrite(session);
   }
 
   /** The stored session, or `null` when absent, expired, unreadable (logged) or the id is malformed. */
   findById(id: string): Promise<MapSession | null> {
     if (!isValidSessionId(id)) return Promise.resolve(null);
-    // One promise step on the hot path (no async wrappers around the store's read).
-    let pending: Promise<MapSession | null>;
+    // At most one promise step on the hot path (no async wrappers around the store's read), none
+    // when the store answers synchronously.
+    let pending: Promise<MapSession | null> | MapSession | null;
     try {
       pending = this.readSession(id);
     } catch (err) {
       return Promise.reject(this.storeFailure(err, 'findById'));
     }
+    if (pending === null) return Promise.resolve(null);
+    if (isMapSession(pending)) return Promise.resolve(this.adopt(pending));
     return pending.then(
       (session) => (session === null ? null : this.adopt(session)),
       (err: unknown) => {
@@ -155,11 +171,19 @@ export abstract class SessionStoreBase<E = string> implements SessionRepository<
 
   // --- what a store implements ---
 
-  /** Loads a live session (valid id only), or `null`. Build it with {@link restore}. */
-  protected abstract readSession(id: string): Promise<MapSession | null>;
+  /**
+   * Loads a live session (valid id only), or `null`. Build it with {@link restore}. A store that
+   * holds its data in-process may answer synchronously; a synchronous throw counts as a failure
+   * of the backend, like a rejection.
+   */
+  protected abstract readSession(id: string): Promise<MapSession | null> | MapSession | null;
 
-  /** Applies one prepared save atomically; `written` only when the changes are stored. */
-  protected abstract writeSession(save: PreparedSave<E>): Promise<SaveOutcome>;
+  /**
+   * Applies one prepared save atomically; `written` only when the changes are stored. An
+   * in-process store may answer synchronously. The store may keep `save.encoded` (it is made for
+   * this save alone).
+   */
+  protected abstract writeSession(save: PreparedSave<E>): Promise<SaveOutcome> | SaveOutcome;
 
   /** Removes one session (valid id only). */
   protected abstract deleteSession(id: string): Promise<void>;
@@ -250,22 +274,38 @@ export abstract class SessionStoreBase<E = string> implements SessionRepository<
 
   #queueWrite(session: MapSession): Promise<SaveOutcome> {
     const previous = this.#writes.get(session);
-    const next =
-      previous === undefined
-        ? this.#write(session)
-        : previous.then(
-            () => this.#write(session),
-            () => this.#write(session),
-          );
-    this.#writes.set(session, next);
-    const done = (): void => {
-      if (this.#writes.get(session) === next) this.#writes.delete(session);
-    };
-    next.then(done, done);
-    return next;
+    if (previous === undefined) {
+      let result: SaveOutcome | Promise<SaveOutcome>;
+      try {
+        result = this.#write(session);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      // A store that wrote synchronously is done: nothing can be in flight behind it.
+      if (!isPromise(result)) return Promise.resolve(result);
+      return this.#track(session, result);
+    }
+    return this.#track(
+      session,
+      previous.then(
+        () => this.#write(session),
+        () => this.#write(session),
+      ),
+    );
   }
 
-  async #write(session: MapSession): Promise<SaveOutcome> {
+  /** Records `write` as the session's write in flight until it settles. */
+  #track(session: MapSession, write: Promise<SaveOutcome>): Promise<SaveOutcome> {
+    this.#writes.set(session, write);
+    const done = (): void => {
+      if (this.#writes.get(session) === write) this.#writes.delete(session);
+    };
+    write.then(done, done);
+    return write;
+  }
+
+  /** One save: synchronous up to the store's write, and throughout when the store writes synchronously. */
+  #write(session: MapSession): SaveOutcome | Promise<SaveOutcome> {
     const delta = session.getDelta();
     if (!delta.hasChanges) return unchangedOutcome(delta.id);
     if (!isValidSessionId(delta.id) || !isValidSessionId(delta.originalId)) {
@@ -277,12 +317,22 @@ export abstract class SessionStoreBase<E = string> implements SessionRepository<
     const now = this.options.clock();
     // A new session already past its idle timeout is never stored: nothing could read it.
     if (delta.isNew && session.isExpired(now)) return rejectedOutcome('expired', delta.id);
-    let outcome: SaveOutcome;
+    let result: SaveOutcome | Promise<SaveOutcome>;
     try {
-      outcome = await this.writeSession({ session, delta, encoded, now });
+      result = this.writeSession({ session, delta, encoded, now });
     } catch (err) {
       throw this.storeFailure(err, 'save');
     }
+    if (!isPromise(result)) return this.#settle(session, delta, result);
+    return result.then(
+      (outcome) => this.#settle(session, delta, outcome),
+      (err: unknown) => {
+        throw this.storeFailure(err, 'save');
+      },
+    );
+  }
+
+  #settle(session: MapSession, delta: SessionDelta, outcome: SaveOutcome): SaveOutcome {
     if (outcome.status === 'written') {
       session.markSaved(delta);
     } else {
@@ -290,6 +340,10 @@ export abstract class SessionStoreBase<E = string> implements SessionRepository<
     }
     return outcome;
   }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 /**
