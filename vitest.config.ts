@@ -13,10 +13,12 @@ const alias = packageNames.map((name) => ({
   replacement: `${root}packages/${name}/src/index.ts`,
 }));
 alias.push({ find: /^@session\/testkit\/redis$/, replacement: `${root}packages/testkit/src/redis/index.ts` });
+alias.push({ find: /^@session\/testkit\/http$/, replacement: `${root}packages/testkit/src/http/index.ts` });
+alias.push({ find: /^@session\/fetch\/hono$/, replacement: `${root}packages/fetch/src/hono/index.ts` });
 
 // Suites that start real servers (redis-server processes, HTTP listeners, browsers) run one file
 // at a time so they never fight over the machine's two cores.
-const serial = new Set(['redis', 'express', 'koa', 'ws', 'examples']);
+const serial = new Set(['redis', 'express', 'koa', 'fastify', 'fetch', 'ws', 'examples']);
 
 export default defineConfig({
   test: {

@@ -3,51 +3,34 @@ import type { AddressInfo } from 'node:net';
 import {
   consoleLogger,
   getPrincipalName,
-  isIndexedRepository,
   isSessionError,
   type Session,
   type SessionLogger,
   type SessionRepository,
 } from '@session/core';
 import { session } from '@session/express';
-import { CompositeSessionIdResolver, CookieSessionIdResolver, HeaderSessionIdResolver } from '@session/http';
 import { WebSocketSessions } from '@session/ws';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { WebSocketServer } from 'ws';
-import {
-  checkPassword,
-  csrfMatches,
-  isCrossSiteRequest,
-  newCsrfToken,
-  normalizeUsername,
-  sessionHandle,
-  USERNAME_RULE,
-} from './auth.js';
-import { displayAddress } from './client-address.js';
-import { describeDevice } from './device.js';
+import { checkPassword, csrfMatches, isCrossSiteRequest, normalizeUsername, USERNAME_RULE } from './auth.js';
 import { checkHealth } from './health.js';
 import { type NoticeKey, noticeFor } from './notices.js';
-import { liveScript } from './views/live-script.js';
 import {
-  type DemoFacts,
-  livePage,
-  loginPage,
-  messagePage,
-  type SessionRow,
-  sessionsPage,
-} from './views/pages.js';
+  apiMe,
+  apiSessions,
+  type DemoSessionData,
+  demoResolver,
+  listSessions,
+  revokeByHandle,
+  sessionRows,
+  signIn,
+} from './sessions-model.js';
+import { liveScript } from './views/live-script.js';
+import { type DemoFacts, livePage, loginPage, messagePage, sessionsPage } from './views/pages.js';
 import { styles } from './views/styles.js';
 
 declare module '@session/express' {
-  interface SessionData {
-    userAgent: string;
-    ip: string;
-    via: 'browser' | 'api';
-    csrf: string;
-    signedInAt: Date;
-    /** A one-time notice for the next page (see notices.ts). */
-    flash: NoticeKey;
-  }
+  interface SessionData extends DemoSessionData {}
 }
 
 /** How to build the demo. */
@@ -82,10 +65,7 @@ export function createDemo(options: DemoOptions): Demo {
   const logger = options.logger ?? consoleLogger;
   const heartbeatMs = options.heartbeatMs ?? 10_000;
   // Browsers carry the id in a cookie, API clients in X-Auth-Token; the socket reads both the same way.
-  const resolver = new CompositeSessionIdResolver([
-    HeaderSessionIdResolver.xAuthToken(),
-    new CookieSessionIdResolver(),
-  ]);
+  const resolver = demoResolver();
 
   const app = express();
   app.disable('x-powered-by');
@@ -130,22 +110,8 @@ export function createDemo(options: DemoOptions): Demo {
     origin: `${req.protocol}://${req.get('host') ?? 'localhost'}`,
   });
 
-  /** Signs the request's session in as `username` (the id rotates: fixation protection). */
-  const signIn = (req: Request, username: string, via: 'browser' | 'api') => {
-    req.session.setPrincipal(username);
-    req.session.set('userAgent', req.get('user-agent') ?? '');
-    req.session.set('ip', displayAddress(req.ip) ?? '');
-    req.session.set('via', via);
-    req.session.set('csrf', newCsrfToken());
-    req.session.set('signedInAt', new Date());
-  };
-
-  /** The user's sessions, current first, then most recently seen. */
-  const listSessions = async (req: Request, username: string): Promise<Map<string, Session>> => {
-    if (!isIndexedRepository(repository))
-      return new Map([[req.session.id, req.session.unwrap() as unknown as Session]]);
-    return repository.findByPrincipalName(username);
-  };
+  /** Who is signing in, as the sessions list shows it. */
+  const client = (req: Request) => ({ userAgent: req.get('user-agent'), address: req.ip });
 
   /** Shows a notice on the next page this client loads, once. */
   const flash = (req: Request, key: NoticeKey) => req.session.set('flash', key);
@@ -157,23 +123,6 @@ export function createDemo(options: DemoOptions): Demo {
     req.session.delete('flash');
     return notice;
   };
-
-  const rowsFor = (req: Request, sessions: Map<string, Session>): SessionRow[] =>
-    [...sessions.values()]
-      .map((s) => {
-        const attrs = s as Session<Record<string, unknown>>;
-        const signedInAt = attrs.get('signedInAt');
-        return {
-          handle: sessionHandle(s.id),
-          device: describeDevice(attrs.get('userAgent') as string | undefined),
-          ip: displayAddress(attrs.get('ip') as string | undefined),
-          via: attrs.get('via') === 'api' ? ('api' as const) : ('browser' as const),
-          createdAt: signedInAt instanceof Date ? signedInAt.getTime() : s.creationTime,
-          lastSeenAt: s.id === req.session.id ? Date.now() : s.lastAccessedTime,
-          current: s.id === req.session.id,
-        };
-      })
-      .sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt - a.lastSeenAt);
 
   const requireUser = (req: Request, res: Response, next: NextFunction) => {
     if (req.session.principal === undefined) {
@@ -227,7 +176,7 @@ export function createDemo(options: DemoOptions): Demo {
         );
       return;
     }
-    signIn(req, username, 'browser');
+    signIn(req.session, username, 'browser', client(req));
     res.redirect(303, '/');
   });
 
@@ -240,7 +189,7 @@ export function createDemo(options: DemoOptions): Demo {
 
   app.get('/', requireUser, async (req, res) => {
     const username = req.session.principal as string;
-    const rows = rowsFor(req, await listSessions(req, username));
+    const rows = sessionRows(req.session, await listSessions(repository, req.session, username));
     const viewer = { username, csrf: String(req.session.get('csrf') ?? '') };
     res.type('html').send(sessionsPage({ viewer, rows, facts: facts(req), flash: takeFlash(req) }));
   });
@@ -252,23 +201,18 @@ export function createDemo(options: DemoOptions): Demo {
       res.redirect(303, '/');
       return;
     }
-    const sessions = await listSessions(req, req.session.principal as string);
+    const sessions = await listSessions(repository, req.session, req.session.principal as string);
     for (const id of sessions.keys()) if (id !== req.session.id) await repository.deleteById(id);
     flash(req, 'revoked-others');
     res.redirect(303, '/');
   });
 
   app.post('/sessions/:handle/revoke', requireUser, requireCsrf, async (req, res) => {
-    const sessions = await listSessions(req, req.session.principal as string);
     // Only the user's own sessions can be found by handle; the current one is signed out with "Sign out".
-    const target = [...sessions.keys()].find(
-      (id) => sessionHandle(id) === req.params.handle && id !== req.session.id,
-    );
-    if (target === undefined) {
+    if (!(await revokeByHandle(repository, req.session, String(req.params.handle), false))) {
       res.status(404).type('html').send(messagePage('Not found', 'That session is already gone.'));
       return;
     }
-    await repository.deleteById(target);
     flash(req, 'revoked');
     res.redirect(303, '/');
   });
@@ -290,47 +234,25 @@ export function createDemo(options: DemoOptions): Demo {
       });
       return;
     }
-    signIn(req, username, 'api');
+    signIn(req.session, username, 'api', client(req));
     // Store now so the id in the body is final; the header resolver also returns it as X-Auth-Token.
     await req.session.save();
     res.json({ token: req.session.id, user: username, idleTimeoutMs: req.session.maxInactiveIntervalMs });
   });
 
   app.get('/api/me', requireApiUser, async (req, res) => {
-    const username = req.session.principal as string;
-    const signedInAt = req.session.get('signedInAt');
-    const sessions = await listSessions(req, username);
-    res.json({
-      user: username,
-      signedInAt: signedInAt instanceof Date ? signedInAt.toISOString() : null,
-      lastAccessedTime: new Date(req.session.lastAccessedTime).toISOString(),
-      idleTimeoutMs: req.session.maxInactiveIntervalMs,
-      sessions: sessions.size,
-    });
+    res.json(await apiMe(repository, req.session, 'express'));
   });
 
   app.get('/api/sessions', requireApiUser, async (req, res) => {
-    const rows = rowsFor(req, await listSessions(req, req.session.principal as string));
-    res.json(
-      rows.map((r) => ({
-        handle: r.handle,
-        device: r.device.label,
-        via: r.via,
-        current: r.current,
-        createdAt: new Date(r.createdAt).toISOString(),
-        lastSeenAt: new Date(r.lastSeenAt).toISOString(),
-      })),
-    );
+    res.json(await apiSessions(repository, req.session));
   });
 
   app.delete('/api/sessions/:handle', requireApiUser, async (req, res) => {
-    const sessions = await listSessions(req, req.session.principal as string);
-    const target = [...sessions.keys()].find((id) => sessionHandle(id) === req.params.handle);
-    if (target === undefined) {
+    if (!(await revokeByHandle(repository, req.session, String(req.params.handle), true))) {
       res.status(404).json({ error: 'not_found' });
       return;
     }
-    await repository.deleteById(target);
     res.status(204).end();
   });
 

@@ -4,9 +4,14 @@
  *   pnpm start                                         # in-memory store on http://localhost:3000
  *   PORT=8080 pnpm start
  *   SESSION_STORE=redis://127.0.0.1:6379 pnpm start    # same code, sessions in Redis
+ *   HONO_PORT=off pnpm start                           # without the Hono copy of the REST API
+ *
+ * Next to the Express app, the same REST API is served by Hono on HONO_PORT (default PORT + 1000),
+ * on the same repository: a token or cookie from one works on the other.
  */
 import { createRepositoryFromConfig } from '@session/core';
 import { createDemo, type Demo } from './app.js';
+import { createHonoApi, type HonoApiServer, listenHonoApi } from './hono-api.js';
 
 /** The store URL without its password, for logs and the page. */
 function redactStoreUrl(url: string): string {
@@ -26,12 +31,19 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`PORT must be a port number, got "${process.env.PORT}"`);
   process.exit(1);
 }
+const honoSetting = process.env.HONO_PORT ?? (port === 0 ? '0' : String(port + 1000));
+const honoPort = honoSetting === 'off' ? undefined : Number(honoSetting);
+if (honoPort !== undefined && (!Number.isInteger(honoPort) || honoPort < 0 || honoPort > 65535)) {
+  console.error(`HONO_PORT must be a port number or "off", got "${process.env.HONO_PORT}"`);
+  process.exit(1);
+}
 
 // How long a graceful stop may take before the process gives up on open work and exits.
 const STOP_TIMEOUT_MS = 10_000;
 
 let repository: Awaited<ReturnType<typeof createRepositoryFromConfig>> | undefined;
 let demo: Demo | undefined;
+let honoApi: HonoApiServer | undefined;
 let stopping = false;
 
 /**
@@ -51,6 +63,7 @@ async function stop(signal: string): Promise<void> {
   force.unref();
   try {
     await demo?.close();
+    await honoApi?.close();
     await repository?.close?.();
   } catch (err) {
     console.error('shutting down failed', err);
@@ -69,3 +82,9 @@ const { indexed, events } = repository.capabilities;
 console.log(
   `@session demo listening on ${url}  (store: ${redactStoreUrl(storeUrl)}, indexed: ${indexed}, events: ${events})`,
 );
+if (honoPort !== undefined) {
+  honoApi = await listenHonoApi(createHonoApi({ repository }), honoPort, process.env.HOST);
+  console.log(
+    `the same REST API, served by Hono on ${honoApi.url}/api (sessions shared with the Express app)`,
+  );
+}

@@ -93,6 +93,15 @@ describe('the demo server (pnpm start)', () => {
     expect(await me.json()).toMatchObject({ user: 'alice', sessions: 1 });
     expect((await fetch(`${demo.url}/api/me`)).status).toBe(401);
 
+    // The same API served by Hono next to it, on the same sessions.
+    for (let i = 0; i < 100 && !demo.output().includes('served by Hono'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const hono = /served by Hono on (http:\/\/\S+)\/api/.exec(demo.output())?.[1];
+    expect(hono).toBeDefined();
+    const viaHono = await fetch(`${hono}/api/me`, { headers: { 'X-Auth-Token': token } });
+    expect(await viaHono.json()).toMatchObject({ user: 'alice', sessions: 1, servedBy: 'hono' });
+
     expect(await stop(demo.child)).toBe(0);
   });
 

@@ -1,9 +1,11 @@
-import { type AnyAttributes, InvalidArgumentError, type Session } from '@session/core';
+import type { Session } from '@session/core';
 import {
+  guardResponse,
   HttpSessionManager,
   type HttpSessionOptions,
-  holdResponseUntilCommitted,
   RequestSession,
+  requireRequestSession,
+  type SessionAttributesOf,
 } from '@session/http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
@@ -22,7 +24,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 export interface SessionData {}
 
 /** `SessionData` once augmented, else any string-keyed attributes. */
-export type SessionAttributes = keyof SessionData extends never ? AnyAttributes : SessionData;
+export type SessionAttributes = SessionAttributesOf<SessionData>;
 
 declare global {
   namespace Express {
@@ -70,23 +72,26 @@ export function session<S extends Session = Session>(options: ExpressSessionOpti
       next();
       return;
     }
+    // Express computes secure and hostname (proxy rules included) on each read: only a request
+    // that writes a cookie asks.
     const exchange = {
       request: req,
       response: res,
-      secure: req.secure,
-      hostname: req.hostname,
+      get secure() {
+        return req.secure;
+      },
+      get hostname() {
+        return req.hostname;
+      },
       contextPath: req.baseUrl,
     };
     manager.open(exchange).then(
       (controller) => {
         req.session = controller.session;
-        holdResponseUntilCommitted(res, controller, {
+        guardResponse(res, controller, {
           logger,
           // Nothing was sent and the route's headers are dropped: the app's error handlers answer.
           onCommitError: (err) => next(err),
-        });
-        res.once('finish', () => {
-          void controller.commitAfterResponse();
         });
         next();
       },
@@ -100,13 +105,10 @@ export function session<S extends Session = Session>(options: ExpressSessionOpti
  * augmenting {@link SessionData}. Throws when the middleware did not run for this request.
  */
 export function getSession<A extends object = SessionAttributes>(req: Request): RequestSession<A> {
-  const current = (req as { session?: unknown }).session;
-  if (!(current instanceof RequestSession)) {
-    throw new InvalidArgumentError(
-      'req.session is not set: add the session() middleware from @session/express before this route',
-    );
-  }
-  return current as RequestSession<A>;
+  return requireRequestSession<A>(
+    (req as { session?: unknown }).session,
+    'req.session is not set: add the session() middleware from @session/express before this route',
+  );
 }
 
 export type {

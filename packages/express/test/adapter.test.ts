@@ -1,15 +1,30 @@
+import { RedisIndexedSessionRepository, RedisSessionRepository } from '@session/redis';
+import { memoryStore, quietLogger, redisStores, runAdapterSuite } from '@session/testkit/http';
 import express from 'express';
 import express4 from 'express4';
-import { describeAdapter, memoryStore } from '../../http/test/support/adapter-suite.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { expressHarness } from './support/express-harness.js';
-import { redisStores } from './support/redis-stores.js';
 
-// The shared behaviour suite (cookie and header flows, rotation, every cookie option, malformed
-// ids, store outages, lost updates with the memory and both Redis stores) over real HTTP, once
-// per Express major version.
+// The published adapter suite (cookie and header flows, rotation, every cookie option, malformed
+// ids, store outages, lost updates and login races with the memory and both Redis stores) over
+// real HTTP, once per Express major version.
+const stores = [
+  memoryStore,
+  ...redisStores({
+    'redis (plain)': (client, namespace) =>
+      new RedisSessionRepository({ client, namespace, logger: quietLogger }),
+    'redis (indexed)': (client, namespace) =>
+      new RedisIndexedSessionRepository({ client, namespace, logger: quietLogger }),
+  }),
+];
+
 for (const [name, factory] of [
   ['express 4', express4],
   ['express 5', express],
 ] as const) {
-  describeAdapter(expressHarness(name, factory), [memoryStore, ...redisStores]);
+  runAdapterSuite({
+    harness: expressHarness(name, factory),
+    test: { describe, it, expect, afterEach, afterAll },
+    stores,
+  });
 }

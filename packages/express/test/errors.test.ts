@@ -1,11 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { type Session, SessionStoreUnavailableError } from '@session/core';
 import { MemorySessionRepository } from '@session/memory';
+import { SpyRepository, send } from '@session/testkit/http';
 import express from 'express';
 import express4 from 'express4';
 import { afterEach, describe, expect, it } from 'vitest';
-import { send } from '../../http/test/support/http-client.js';
-import { SpyRepository } from '../../http/test/support/spy-repository.js';
 import { session } from '../src/index.js';
 
 const closers: Array<() => void> = [];

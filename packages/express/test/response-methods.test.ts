@@ -2,11 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { generateSessionId, type Session, silentLogger } from '@session/core';
 import { MemorySessionRepository } from '@session/memory';
+import { decodeBase64Id, findSetCookie, SpyRepository, send } from '@session/testkit/http';
 import express from 'express';
 import express4 from 'express4';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeBase64Id, findSetCookie, send } from '../../http/test/support/http-client.js';
-import { SpyRepository } from '../../http/test/support/spy-repository.js';
 import { session } from '../src/index.js';
 
 const closers: Array<() => void> = [];
@@ -75,6 +74,26 @@ describe.each([
       }
     },
   );
+
+  it('a request that only reads its session is sent without holding the response; the first change holds it', async () => {
+    const app = factory();
+    const repository = new MemorySessionRepository();
+    closers.push(() => void repository.close());
+    app.use(session({ repository, logger: silentLogger }));
+    app.get('/held', (req, res) => {
+      const before = Object.hasOwn(res, 'end');
+      req.session.get('anything');
+      const afterRead = Object.hasOwn(res, 'end');
+      req.session.set('x', 1);
+      res.json({ before, afterRead, afterWrite: Object.hasOwn(res, 'end') });
+    });
+    const url = await listen(app);
+    const first = await send(`${url}/held`);
+    expect(JSON.parse(first.body)).toEqual({ before: false, afterRead: false, afterWrite: true });
+    const cookie = findSetCookie(first.setCookies);
+    const second = await send(`${url}/held`, { cookie: `SESSION=${cookie?.value}` });
+    expect(JSON.parse(second.body)).toEqual({ before: false, afterRead: false, afterWrite: true });
+  });
 
   it('session fixation: an attacker-chosen id that is not in the store is never adopted', async () => {
     const { url, spy } = await start();

@@ -1,3 +1,11 @@
+export {
+  commitWhenAppIsDone,
+  type GuardedSession,
+  guardResponse,
+  isClientSafeSessionError,
+  requireRequestSession,
+  type SessionAttributesOf,
+} from './adapter-support.js';
 export { decodeSessionIdBase64, encodeSessionIdBase64 } from './base64.js';
 export { CompositeSessionIdResolver, type CompositeSessionIdResolverOptions } from './composite-resolver.js';
 export {
@@ -45,3 +53,10 @@ export {
   type TrustProxy,
   type TrustProxyFn,
 } from './trust-proxy.js';
+export {
+  type WebConnectionInfo,
+  type WebHeaders,
+  type WebRequestLike,
+  webHeadersView,
+  webSessionRequest,
+} from './web-request.js';

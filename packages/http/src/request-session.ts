@@ -67,25 +67,27 @@ function hasUnsavedChanges(session: Session): boolean {
 }
 
 /**
- * What a {@link RequestSession} reads and changes of its request's state. The controller hands it
- * over at construction; it is not exported, so apps and adapters cannot reach these mutators.
+ * What a {@link RequestSession} reads and changes of its controller. Filled in by the controller
+ * class itself and never exported, so apps and adapters cannot reach these mutators; one shared
+ * object instead of closures made per request.
  */
-interface RequestSessionState {
-  /** The session object currently behind the request session. */
-  current(): Session;
-  isStored(): boolean;
-  requestedSessionId(): string | undefined;
+interface ControllerAccess {
+  current(c: RequestSessionController): Session;
+  isStored(c: RequestSessionController): boolean;
+  requestedSessionId(c: RequestSessionController): string | undefined;
   /** An attribute set (or removed, `undefined`) by the app. */
-  recordAttribute(name: string, value: unknown): void;
+  recordAttribute(c: RequestSessionController, name: string, value: unknown): void;
   /** The idle timeout set by the app. */
-  recordInterval(value: number): void;
-  setRememberMe(enabled: boolean): void;
-  changeSessionId(): string;
-  setPrincipal(name: string | undefined, rotate: boolean | undefined): void;
-  invalidate(): Promise<void>;
+  recordInterval(c: RequestSessionController, value: number): void;
+  setRememberMe(c: RequestSessionController, enabled: boolean): void;
+  changeSessionId(c: RequestSessionController): string;
+  setPrincipal(c: RequestSessionController, name: string | undefined, rotate: boolean | undefined): void;
+  invalidate(c: RequestSessionController): Promise<void>;
   /** Explicit save from the app. */
-  save(): Promise<void>;
+  save(c: RequestSessionController): Promise<void>;
 }
+
+let access: ControllerAccess;
 
 /**
  * The session of one request, as apps see it (`req.session`, `ctx.session`). A session is loaded
@@ -95,78 +97,78 @@ interface RequestSessionState {
  * Type the attributes with `A`: `RequestSession<{ userId: string; cart: string[] }>`.
  */
 export class RequestSession<A extends object = AnyAttributes> {
-  readonly #state: RequestSessionState;
+  readonly #controller: RequestSessionController;
 
   /** @internal Created by {@link HttpSessionManager.open}, through its {@link RequestSessionController}. */
-  constructor(state: RequestSessionState) {
-    this.#state = state;
+  constructor(controller: RequestSessionController) {
+    this.#controller = controller;
   }
 
   /** The current id. For a new session this id is not stored (nor sent) until something is set. */
   get id(): string {
-    return this.#state.current().id;
+    return access.current(this.#controller).id;
   }
 
   /** True while the session is not in the store (no request has stored it yet). */
   get isNew(): boolean {
-    return !this.#state.isStored();
+    return !access.isStored(this.#controller);
   }
 
   /** The id the client presented that was found in the store, or `undefined`. */
   get requestedSessionId(): string | undefined {
-    return this.#state.requestedSessionId();
+    return access.requestedSessionId(this.#controller);
   }
 
   /** Epoch ms when the session was created. */
   get creationTime(): number {
-    return this.#state.current().creationTime;
+    return access.current(this.#controller).creationTime;
   }
 
   /** Epoch ms of the last access (this request, for a loaded session). */
   get lastAccessedTime(): number {
-    return this.#state.current().lastAccessedTime;
+    return access.current(this.#controller).lastAccessedTime;
   }
 
   /** Idle timeout in ms; negative: never expires. Setting it is a change that gets saved. */
   get maxInactiveIntervalMs(): number {
-    return this.#state.current().maxInactiveIntervalMs;
+    return access.current(this.#controller).maxInactiveIntervalMs;
   }
 
   set maxInactiveIntervalMs(value: number) {
-    this.#state.current().maxInactiveIntervalMs = value;
-    this.#state.recordInterval(value);
+    access.current(this.#controller).maxInactiveIntervalMs = value;
+    access.recordInterval(this.#controller, value);
   }
 
   /** Reads an attribute; `undefined` when absent. */
   get<K extends AttributeName<A>>(name: K): A[K] | undefined {
-    return (this.#state.current() as LooseSession).get(name) as A[K] | undefined;
+    return (access.current(this.#controller) as LooseSession).get(name) as A[K] | undefined;
   }
 
   /** Sets an attribute (`undefined` removes it). The first set on a new session makes it stored. */
   set<K extends AttributeName<A>>(name: K, value: A[K] | undefined): void {
-    (this.#state.current() as LooseSession).set(name, value);
-    this.#state.recordAttribute(name, value);
+    (access.current(this.#controller) as LooseSession).set(name, value);
+    access.recordAttribute(this.#controller, name, value);
   }
 
   /** Removes an attribute. */
   delete(name: AttributeName<A>): void {
-    (this.#state.current() as LooseSession).delete(name);
-    this.#state.recordAttribute(name, undefined);
+    (access.current(this.#controller) as LooseSession).delete(name);
+    access.recordAttribute(this.#controller, name, undefined);
   }
 
   /** True when the attribute is set. Does not count as a read. */
   has(name: AttributeName<A>): boolean {
-    return this.#state.current().names().includes(name);
+    return access.current(this.#controller).names().includes(name);
   }
 
   /** Names of the attributes currently set. */
   names(): string[] {
-    return this.#state.current().names();
+    return access.current(this.#controller).names();
   }
 
   /** The principal (user) name the session is indexed by, or `undefined`. */
   get principal(): string | undefined {
-    return getPrincipalName(this.#state.current());
+    return getPrincipalName(access.current(this.#controller));
   }
 
   /**
@@ -179,12 +181,12 @@ export class RequestSession<A extends object = AnyAttributes> {
     if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
       throw new InvalidArgumentError('A principal name must be a non-empty string');
     }
-    this.#state.setPrincipal(name, options.rotateId);
+    access.setPrincipal(this.#controller, name, options.rotateId);
   }
 
   /** Gives the session a new id, keeping its attributes; the client gets the new id with this response. */
   changeSessionId(): string {
-    return this.#state.changeSessionId();
+    return access.changeSessionId(this.#controller);
   }
 
   /**
@@ -193,7 +195,7 @@ export class RequestSession<A extends object = AnyAttributes> {
    * Throws `SessionStoreUnavailableError` when the store fails.
    */
   invalidate(): Promise<void> {
-    return this.#state.invalidate();
+    return access.invalidate(this.#controller);
   }
 
   /**
@@ -202,7 +204,7 @@ export class RequestSession<A extends object = AnyAttributes> {
    * with this response. Pair it with a longer `maxInactiveIntervalMs`.
    */
   rememberMe(enabled = true): void {
-    this.#state.setRememberMe(enabled);
+    access.setRememberMe(this.#controller, enabled);
   }
 
   /**
@@ -212,12 +214,12 @@ export class RequestSession<A extends object = AnyAttributes> {
    * another id meanwhile, so the changes did not land.
    */
   save(): Promise<void> {
-    return this.#state.save();
+    return access.save(this.#controller);
   }
 
   /** The underlying store session. Changes made on it directly are not seen by change tracking of this request. */
   unwrap(): Session<A> {
-    return this.#state.current() as unknown as Session<A>;
+    return access.current(this.#controller) as unknown as Session<A>;
   }
 
   /** A log-safe description: shortened id, attribute count. */
@@ -250,9 +252,10 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
   #commitFailed = false;
   #commitError: unknown;
   #commitsInFlight = 0;
-  #commitChain: Promise<void> = Promise.resolve();
+  #commitChain: Promise<void> | undefined;
   /** What the app changed through {@link RequestSession} in this request, last change per name. */
-  readonly #requestChanges = new Map<string, unknown>();
+  #requestChanges: Map<string, unknown> | undefined;
+  #onAttention: (() => void) | undefined;
   #requestInterval: number | undefined;
   /** The app set a principal in this request: a login whose credentials it accepted. */
   #loggedIn = false;
@@ -271,20 +274,51 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     this.#requestedSessionId = requestedSessionId;
     this.#stored = requestedSessionId !== undefined;
     this.#storedId = requestedSessionId;
-    this.session = new RequestSession<A>({
-      current: () => this.#current,
-      isStored: () => this.#stored,
-      requestedSessionId: () => this.#requestedSessionId,
-      recordAttribute: (name, value) => this.#recordAttribute(name, value),
-      recordInterval: (value) => this.#recordInterval(value),
-      setRememberMe: (enabled) => {
-        this.#rememberMe = enabled;
+    this.session = new RequestSession<A>(this as unknown as RequestSessionController);
+  }
+
+  static {
+    access = {
+      current: (c) => c.#current,
+      isStored: (c) => c.#stored,
+      requestedSessionId: (c) => c.#requestedSessionId,
+      recordAttribute: (c, name, value) => c.#recordAttribute(name, value),
+      recordInterval: (c, value) => c.#recordInterval(value),
+      setRememberMe: (c, enabled) => {
+        c.#rememberMe = enabled;
+        c.#attention();
       },
-      changeSessionId: () => this.#changeSessionId(),
-      setPrincipal: (name, rotate) => this.#setPrincipal(name, rotate),
-      invalidate: () => this.#invalidate(),
-      save: () => this.#saveNow(),
-    });
+      changeSessionId: (c) => c.#changeSessionId(),
+      setPrincipal: (c, name, rotate) => c.#setPrincipal(name, rotate),
+      invalidate: (c) => c.#invalidate(),
+      save: (c) => c.#saveNow(),
+    };
+  }
+
+  /**
+   * Calls `callback` once, as soon as this request's session needs the response's attention: a
+   * save before the headers leave, or an id cookie or header to write (now, when that is already
+   * so, else on the first change the app makes). Adapters install their response guard only then,
+   * so a request that leaves its session alone pays for none of it.
+   */
+  whenChanged(callback: () => void): void {
+    if (this.needsCommit() || this.#invalidated || this.#rememberMe !== undefined) {
+      callback();
+      return;
+    }
+    this.#onAttention = callback;
+  }
+
+  /** Tells the controller the response headers are gone (written without its guard). */
+  noteHeadersSent(): void {
+    this.#headersWritten = true;
+  }
+
+  #attention(): void {
+    const callback = this.#onAttention;
+    if (callback === undefined) return;
+    this.#onAttention = undefined;
+    callback();
   }
 
   /** True when the current session exists in the store. */
@@ -305,10 +339,12 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
   /** Counts a change made through {@link RequestSession}. */
   #changed(): void {
     this.#mutations++;
+    this.#attention();
   }
 
   /** An attribute set (or removed, `undefined`) through {@link RequestSession}. */
   #recordAttribute(name: string, value: unknown): void {
+    this.#requestChanges ??= new Map();
     this.#requestChanges.set(name, value);
     this.#changed();
   }
@@ -359,7 +395,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     this.#persistRequested = false;
     this.#rememberMe = undefined;
     // What the app sets from here on belongs to the fresh session only.
-    this.#requestChanges.clear();
+    this.#requestChanges = undefined;
     this.#requestInterval = undefined;
     this.#loggedIn = false;
     this.#changed();
@@ -368,6 +404,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
   /** Explicit save from the app. */
   #saveNow(): Promise<void> {
     if (!this.#stored) this.#persistRequested = true;
+    this.#attention();
     return this.commit();
   }
 
@@ -394,7 +431,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
    */
   commit(): Promise<void> {
     this.#commitsInFlight++;
-    const run = this.#commitChain.then(() => this.#commitNow());
+    const run = (this.#commitChain ?? Promise.resolve()).then(() => this.#commitNow());
     this.#commitChain = run.catch(() => {});
     return run.finally(() => {
       this.#commitsInFlight--;
@@ -509,7 +546,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     const { repository, storeTimeoutMs } = this.#config;
     const fresh = (await callStore('createSession', storeTimeoutMs, () => repository.createSession())) as S;
     const target = fresh as unknown as LooseSession;
-    for (const [name, value] of this.#requestChanges) target.set(name, value);
+    for (const [name, value] of this.#requestChanges ?? []) target.set(name, value);
     if (this.#requestInterval !== undefined) target.maxInactiveIntervalMs = this.#requestInterval;
     this.#current = fresh;
     const mutations = this.#mutations;

@@ -23,6 +23,11 @@ export interface HoldResponseOptions {
    */
   onCommitError?: (error: unknown) => void;
   logger?: SessionLogger;
+  /**
+   * Puts the response headers back to where they were before the app ran (see
+   * {@link snapshotResponseHeaders}); default: a snapshot taken when the guard is installed.
+   */
+  restoreHeaders?: () => void;
 }
 
 type HeldMethod = 'writeHead' | 'write' | 'end' | 'flushHeaders';
@@ -77,10 +82,14 @@ function moveWriteHeadCookies(response: ServerResponse, args: unknown[]): unknow
  * security headers) stay for the error response.
  */
 export function snapshotResponseHeaders(response: ServerResponse): () => void {
-  const saved = Object.entries(response.getHeaders());
+  // getHeaders() already returns a copy; it is only walked if the headers must be put back.
+  const saved = response.getHeaders();
   return () => {
     for (const name of response.getHeaderNames()) response.removeHeader(name);
-    for (const [name, value] of saved) if (value !== undefined) response.setHeader(name, value);
+    for (const name of Object.keys(saved)) {
+      const value = saved[name];
+      if (value !== undefined) response.setHeader(name, value);
+    }
   };
 }
 
@@ -132,7 +141,7 @@ export function holdResponseUntilCommitted(
     end: response.end as AnyFn,
     flushHeaders: response.flushHeaders as AnyFn,
   };
-  const restoreHeaders = snapshotResponseHeaders(response);
+  const restoreHeaders = options.restoreHeaders ?? snapshotResponseHeaders(response);
   let phase: 'open' | 'holding' | 'released' = 'open';
   const held: { method: HeldMethod; args: unknown[] }[] = [];
 

@@ -10,7 +10,9 @@ const ADAPTER_MEMBERS = [
   'isStored',
   'needsCommit',
   'requestedSessionId',
+  'noteHeadersSent',
   'session',
+  'whenChanged',
   'writeResponseHeaders',
 ].sort();
 

@@ -3,6 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { generateSessionId, type Session, SessionStoreUnavailableError, shortSessionId } from '@session/core';
 import { MemorySessionRepository } from '@session/memory';
+import {
+  decodeBase64Id,
+  findSetCookie,
+  PlainRepository,
+  quietLogger,
+  SpyRepository,
+  send,
+} from '@session/testkit/http';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
   findRequestedSession,
@@ -10,11 +18,7 @@ import {
   type RequestSession,
   resolveRequestedSessionIds,
 } from '../src/index.js';
-import { quietLogger } from './support/adapter-suite.js';
-import { decodeBase64Id, findSetCookie, send } from './support/http-client.js';
-import { PlainRepository } from './support/plain-repository.js';
 import { closeAfterTest, type Handler, serve } from './support/serve.js';
-import { SpyRepository } from './support/spy-repository.js';
 
 const setThenEnd: Handler = (_req, res, session) => {
   session.set('n', 1);

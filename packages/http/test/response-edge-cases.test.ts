@@ -1,8 +1,7 @@
 import type { MapSession, SaveOutcome } from '@session/core';
 import { MemorySessionRepository } from '@session/memory';
+import { findSetCookie, quietLogger, send } from '@session/testkit/http';
 import { describe, expect, it, vi } from 'vitest';
-import { quietLogger } from './support/adapter-suite.js';
-import { findSetCookie, send } from './support/http-client.js';
 import { serve } from './support/serve.js';
 
 class SlowRepository extends MemorySessionRepository {

@@ -1,7 +1,6 @@
 import { MemorySessionRepository } from '@session/memory';
+import { findSetCookie, quietLogger, send } from '@session/testkit/http';
 import { describe, expect, it } from 'vitest';
-import { quietLogger } from './support/adapter-suite.js';
-import { findSetCookie, send } from './support/http-client.js';
 import { serve } from './support/serve.js';
 
 // `writeHead(status, headers)` applies its headers with setHeader, which would replace the

@@ -1,16 +1,13 @@
+import type { Session } from '@session/core';
 import {
-  type AnyAttributes,
-  InvalidArgumentError,
-  type Session,
-  SessionSaveConflictError,
-  SessionStoreUnavailableError,
-  shortSessionId,
-} from '@session/core';
-import {
+  commitWhenAppIsDone,
+  guardResponse,
   HttpSessionManager,
   type HttpSessionOptions,
-  holdResponseUntilCommitted,
+  isClientSafeSessionError,
   RequestSession,
+  requireRequestSession,
+  type SessionAttributesOf,
   snapshotResponseHeaders,
 } from '@session/http';
 import type { Context, Middleware, Next } from 'koa';
@@ -30,7 +27,7 @@ import type { Context, Middleware, Next } from 'koa';
 export interface SessionData {}
 
 /** `SessionData` once augmented, else any string-keyed attributes. */
-export type SessionAttributes = keyof SessionData extends never ? AnyAttributes : SessionData;
+export type SessionAttributes = SessionAttributesOf<SessionData>;
 
 declare module 'koa' {
   interface ExtendableContext {
@@ -47,9 +44,7 @@ export type KoaSessionOptions<S extends Session = Session> = HttpSessionOptions<
  * message safe to show (it names no id or host).
  */
 function forKoa(err: unknown): unknown {
-  if (err instanceof SessionStoreUnavailableError || err instanceof SessionSaveConflictError) {
-    Object.assign(err, { expose: true });
-  }
+  if (isClientSafeSessionError(err)) Object.assign(err, { expose: true });
   return err;
 }
 
@@ -92,11 +87,17 @@ export function session<S extends Session = Session>(options: KoaSessionOptions<
     }
     let controller: Awaited<ReturnType<typeof manager.open>>;
     try {
+      // Koa computes secure and hostname (proxy rules included) on each read: only a request that
+      // writes a cookie asks.
       controller = await manager.open({
         request: ctx.req,
         response: ctx.res,
-        secure: ctx.secure,
-        hostname: ctx.hostname,
+        get secure() {
+          return ctx.secure;
+        },
+        get hostname() {
+          return ctx.hostname;
+        },
         contextPath: (ctx as { mountPath?: string }).mountPath ?? '',
       });
     } catch (err) {
@@ -107,7 +108,7 @@ export function session<S extends Session = Session>(options: KoaSessionOptions<
     const restoreHeaders = snapshotResponseHeaders(ctx.res);
     let downstreamDone = false;
     let failureThrown = false;
-    holdResponseUntilCommitted(ctx.res, controller, {
+    guardResponse(ctx.res, controller, {
       logger,
       onCommitError: (err) => {
         // A raw write (`ctx.respond = false`) triggered the save and was dropped. Until this
@@ -124,33 +125,19 @@ export function session<S extends Session = Session>(options: KoaSessionOptions<
       downstreamFailed = true;
       downstreamError = err;
     }
-    let commitError: unknown;
-    try {
-      await controller.commit();
-    } catch (err) {
-      commitError = err;
-    } finally {
-      downstreamDone = true;
-    }
+    // A failed save after a failed request is logged; the request's own error is what Koa answers.
+    const commitError = await commitWhenAppIsDone(controller, downstreamFailed, logger);
+    downstreamDone = true;
+    if (controller.commitFailed) failureThrown = true;
+    if (downstreamFailed) throw downstreamError;
     if (commitError !== undefined) {
-      failureThrown = true;
-      if (downstreamFailed) {
-        logger.warn(
-          `saving session ${shortSessionId(controller.session.id)} after a failed request also failed`,
-          (commitError as Error).message,
-        );
-        throw downstreamError;
-      }
       // Raw writes of an app that opted out of Koa's response were dropped: Koa has to answer now.
       ctx.respond = true;
       restoreHeaders();
       throw forKoa(commitError);
     }
-    if (downstreamFailed) throw downstreamError;
-    // Bodies written after this point (streams, `respond = false` writers) may still change the session.
-    ctx.res.once('finish', () => {
-      void controller.commitAfterResponse();
-    });
+    // Bodies written after this point (streams, `respond = false` writers) still change the session:
+    // guardResponse saves them once the response has finished.
   };
 }
 
@@ -161,13 +148,10 @@ export function session<S extends Session = Session>(options: KoaSessionOptions<
 export function getSession<A extends object = SessionAttributes>(ctx: {
   session?: unknown;
 }): RequestSession<A> {
-  const current = ctx.session;
-  if (!(current instanceof RequestSession)) {
-    throw new InvalidArgumentError(
-      'ctx.session is not set: add the session() middleware from @session/koa first',
-    );
-  }
-  return current as RequestSession<A>;
+  return requireRequestSession<A>(
+    ctx.session,
+    'ctx.session is not set: add the session() middleware from @session/koa first',
+  );
 }
 
 export type {

@@ -1,15 +1,30 @@
+import { RedisIndexedSessionRepository, RedisSessionRepository } from '@session/redis';
+import { memoryStore, quietLogger, redisStores, runAdapterSuite } from '@session/testkit/http';
 import Koa from 'koa';
 import Koa2 from 'koa2';
-import { redisStores } from '../../express/test/support/redis-stores.js';
-import { describeAdapter, memoryStore } from '../../http/test/support/adapter-suite.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { koaHarness } from './support/koa-harness.js';
 
-// The shared behaviour suite (cookie and header flows, rotation, every cookie option, malformed
-// ids, store outages, lost updates with the memory and both Redis stores) over real HTTP, once
-// per Koa major version.
+// The published adapter suite (cookie and header flows, rotation, every cookie option, malformed
+// ids, store outages, lost updates and login races with the memory and both Redis stores) over
+// real HTTP, once per Koa major version.
+const stores = [
+  memoryStore,
+  ...redisStores({
+    'redis (plain)': (client, namespace) =>
+      new RedisSessionRepository({ client, namespace, logger: quietLogger }),
+    'redis (indexed)': (client, namespace) =>
+      new RedisIndexedSessionRepository({ client, namespace, logger: quietLogger }),
+  }),
+];
+
 for (const [name, KoaApp] of [
   ['koa 2', Koa2],
   ['koa 3', Koa],
 ] as const) {
-  describeAdapter(koaHarness(name, KoaApp), [memoryStore, ...redisStores]);
+  runAdapterSuite({
+    harness: koaHarness(name, KoaApp),
+    test: { describe, it, expect, afterEach, afterAll },
+    stores,
+  });
 }

@@ -2,11 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { type Session, silentLogger } from '@session/core';
 import { MemorySessionRepository } from '@session/memory';
+import { findSetCookie, SpyRepository, send } from '@session/testkit/http';
 import Koa from 'koa';
 import Koa2 from 'koa2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findSetCookie, send } from '../../http/test/support/http-client.js';
-import { SpyRepository } from '../../http/test/support/spy-repository.js';
 import { session } from '../src/index.js';
 
 const closers: Array<() => void> = [];

@@ -1,7 +1,7 @@
 import { type MapSession, SessionStoreUnavailableError, silentLogger } from '@session/core';
 import { MemorySessionRepository } from '@session/memory';
+import { PlainRepository } from '@session/testkit/http';
 import { describe, expect, it } from 'vitest';
-import { PlainRepository } from '../../http/test/support/plain-repository.js';
 import {
   closeAfterTest,
   memoryRepository,

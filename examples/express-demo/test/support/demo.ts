@@ -46,6 +46,11 @@ export class CookieClient {
     return this.#cookie !== undefined;
   }
 
+  /** The `Cookie` header this browser sends (`SESSION=…`), if it has a session. */
+  get cookieHeader(): string | undefined {
+    return this.#cookie;
+  }
+
   async get(path: string): Promise<Page> {
     return this.#send(path, { method: 'GET' });
   }

@@ -1,14 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import type express from 'express';
-import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import {
   type AdapterAppOptions,
   type AdapterHarness,
   type RunningApp,
   readBody,
   STREAM_CHUNKS,
-} from '../../../http/test/support/adapter-suite.js';
+} from '@session/testkit/http';
+import type express from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { session } from '../../src/index.js';
 
 type ExpressFactory = typeof express;

@@ -1,14 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import type Koa from 'koa';
-import type { Context } from 'koa';
 import {
   type AdapterAppOptions,
   type AdapterHarness,
   type RunningApp,
   readBody,
   STREAM_CHUNKS,
-} from '../../../http/test/support/adapter-suite.js';
+} from '@session/testkit/http';
+import type Koa from 'koa';
+import type { Context } from 'koa';
 import { session } from '../../src/index.js';
 
 type KoaClass = typeof Koa;

@@ -14,7 +14,7 @@ type IoredisModule = typeof import('ioredis');
 
 let loading: Promise<IoredisModule> | undefined;
 
-function loadIoredis(): Promise<IoredisModule> {
+export function loadIoredis(): Promise<IoredisModule> {
   loading ??= import('ioredis').catch((err: unknown) => {
     loading = undefined;
     throw new RedisServerUnavailableError(

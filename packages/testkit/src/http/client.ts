@@ -13,13 +13,20 @@ export interface SendOptions {
   method?: string;
   cookie?: string;
   headers?: Record<string, string>;
+  /** Request body, sent as is (set `content-type` in `headers`). */
+  body?: string;
 }
 
 /** A real HTTP request through `fetch`; redirects are not followed. */
 export async function send(url: string, options: SendOptions = {}): Promise<TestResponse> {
   const headers = new Headers(options.headers);
   if (options.cookie !== undefined) headers.set('cookie', options.cookie);
-  const res = await fetch(url, { method: options.method ?? 'GET', headers, redirect: 'manual' });
+  const res = await fetch(url, {
+    method: options.method ?? 'GET',
+    headers,
+    body: options.body,
+    redirect: 'manual',
+  });
   const body = await res.text();
   return { status: res.status, body, headers: res.headers, setCookies: res.headers.getSetCookie() };
 }
@@ -59,6 +66,7 @@ export interface ParsedSetCookie {
   raw: string;
 }
 
+/** Parses one `Set-Cookie` header value. */
 export function parseSetCookie(raw: string): ParsedSetCookie {
   const [pair = '', ...rest] = raw.split(';');
   const eq = pair.indexOf('=');

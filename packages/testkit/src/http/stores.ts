@@ -1,9 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Session, SessionRepository } from '@session/core';
-import { RedisIndexedSessionRepository, RedisSessionRepository } from '@session/redis';
-import { type RedisTestServer, startRedisServer } from '@session/testkit/redis';
-import { Redis } from 'ioredis';
-import { quietLogger, type StoreUnderTest } from '../../../http/test/support/adapter-suite.js';
+import type { Redis } from 'ioredis';
+import { loadIoredis } from '../redis/client.js';
+import { type RedisTestServer, startRedisServer } from '../redis/server.js';
+import { createMemoryRepository } from './peers.js';
+import type { StoreUnderTest } from './types.js';
+
+/** The in-memory store of `@session/memory` (an optional peer, loaded when a test creates it). */
+export const memoryStore: StoreUnderTest = {
+  name: 'memory',
+  async create() {
+    const repository = await createMemoryRepository();
+    return { repository, close: () => repository.close() };
+  },
+};
 
 /** Resolves after `ms` at most; closing a client of a dead server must not stall the suite. */
 const bounded = (work: Promise<unknown>, ms: number) =>
@@ -17,16 +27,34 @@ function pidOf(server: RedisTestServer): number {
   return server.pid;
 }
 
-function redisStore(
-  name: string,
-  make: (client: Redis, namespace: string) => SessionRepository<Session>,
-): StoreUnderTest {
-  return {
+/**
+ * Builds a repository on an ioredis client connected to a throwaway redis-server; `namespace` is
+ * unique per context.
+ */
+export type RedisRepositoryFactory = (client: Redis, namespace: string) => SessionRepository<Session>;
+
+/**
+ * Stores on real redis-servers, one server per context (started with `startRedisServer`, so
+ * `redis-server` on the PATH, `REDIS_URL` or testcontainers), with the outage switch: the server
+ * is paused with SIGSTOP (a hung store), resumed, and finally stopped for good. `ioredis` is an
+ * optional peer of the testkit, loaded on first use.
+ *
+ * ```ts
+ * const stores = redisStores({
+ *   'redis (plain)': (client, namespace) => new RedisSessionRepository({ client, namespace }),
+ *   'redis (indexed)': (client, namespace) => new RedisIndexedSessionRepository({ client, namespace }),
+ * });
+ * runAdapterSuite({ harness, test, stores: [memoryStore, ...stores] });
+ * ```
+ */
+export function redisStores(factories: Record<string, RedisRepositoryFactory>): StoreUnderTest[] {
+  return Object.entries(factories).map(([name, make]) => ({
     name,
     canStop: true,
     async create() {
       // A server per context: the outage test stops it, and the server is gone afterwards.
       const server = await startRedisServer();
+      const { Redis } = await loadIoredis();
       const client = new Redis(server.url);
       // Connection errors during the outage tests are expected; requests see them as 503s.
       client.on('error', () => {});
@@ -57,17 +85,5 @@ function redisStore(
         },
       };
     },
-  };
+  }));
 }
-
-/** The two Redis stores of `@session/redis`, each on its own real redis-server. */
-export const redisStores: StoreUnderTest[] = [
-  redisStore(
-    'redis (plain)',
-    (client, namespace) => new RedisSessionRepository({ client, namespace, logger: quietLogger }),
-  ),
-  redisStore(
-    'redis (indexed)',
-    (client, namespace) => new RedisIndexedSessionRepository({ client, namespace, logger: quietLogger }),
-  ),
-];

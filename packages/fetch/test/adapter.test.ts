@@ -1,0 +1,21 @@
+import { RedisIndexedSessionRepository, RedisSessionRepository } from '@session/redis';
+import { memoryStore, quietLogger, redisStores, runAdapterSuite } from '@session/testkit/http';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { honoHarness } from './support/hono-harness.js';
+
+// The published adapter suite (cookie and header flows, rotation, every cookie option, malformed
+// ids, store outages, lost updates and login races with the memory and both Redis stores) over
+// real HTTP, with Hono on @hono/node-server.
+runAdapterSuite({
+  harness: honoHarness,
+  test: { describe, it, expect, afterEach, afterAll },
+  stores: [
+    memoryStore,
+    ...redisStores({
+      'redis (plain)': (client, namespace) =>
+        new RedisSessionRepository({ client, namespace, logger: quietLogger }),
+      'redis (indexed)': (client, namespace) =>
+        new RedisIndexedSessionRepository({ client, namespace, logger: quietLogger }),
+    }),
+  ],
+});

@@ -1,0 +1,36 @@
+/**
+ * `@session/testkit/http`: the behaviour suite every framework adapter runs (ours and community
+ * ones), over real HTTP, plus the request helpers and repository wrappers it is built from.
+ * `@session/http` and `@session/memory` are optional peers loaded when the suite runs; `ioredis`
+ * only for {@link redisStores}.
+ */
+export {
+  decodeBase64Id,
+  findSetCookie,
+  type ParsedSetCookie,
+  parseSetCookie,
+  type SendOptions,
+  send,
+  sendRaw,
+  type TestResponse,
+} from './client.js';
+export { LatencyRepository } from './latency-repository.js';
+export { PlainRepository } from './plain-repository.js';
+export { SpyRepository, type StoreMode } from './spy-repository.js';
+export { memoryStore, type RedisRepositoryFactory, redisStores } from './stores.js';
+export { quietLogger, RACE_ROUNDS, readBody, runAdapterSuite, STREAM_CHUNKS, waitFor } from './suite.js';
+export type {
+  AdapterAppOptions,
+  AdapterAssertion,
+  AdapterCookieOptions,
+  AdapterHarness,
+  AdapterSessionIdResolver,
+  AdapterSessionOptions,
+  AdapterSuiteOptions,
+  AdapterTestApi,
+  ReadableSession,
+  ReadBody,
+  RunningApp,
+  StoreContext,
+  StoreUnderTest,
+} from './types.js';
