@@ -78,17 +78,28 @@ try {
   const needed = tarballsFor(['@session/express', '@session/redis'], tarballs);
   console.log(`installing ${needed.length} tarballs: ${needed.map((t) => t.split('/').pop()).join(', ')}`);
   run('mkdir', ['-p', app]);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'tarball-app', private: true, type: 'module' }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...needed, 'express@5', 'ioredis@5'], {
-    cwd: app,
-  });
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'tarball-app', private: true, type: 'module' }),
+  );
+  run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--loglevel=error', ...needed, 'express@5', 'ioredis@5'],
+    {
+      cwd: app,
+    },
+  );
   writeFileSync(join(app, 'app.mjs'), APP);
   writeFileSync(join(app, 'check.cjs'), CJS_CHECK);
 
   const port = await freePort();
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  redis = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   for (let i = 0; i < 50; i++) {
     try {
       run('redis-cli', ['-p', String(port), 'ping'], { stdio: 'pipe' });
@@ -97,7 +108,9 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  process.stdout.write(run('node', ['app.mjs'], { cwd: app, env: { ...process.env, REDIS_PORT: String(port) } }));
+  process.stdout.write(
+    run('node', ['app.mjs'], { cwd: app, env: { ...process.env, REDIS_PORT: String(port) } }),
+  );
   process.stdout.write(run('node', ['check.cjs'], { cwd: app }));
   console.log('tarball install test passed');
 } catch (err) {
