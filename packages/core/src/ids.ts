@@ -51,7 +51,8 @@ export function randomSessionIdGenerator(bytes = DEFAULT_SESSION_ID_BYTES): Sess
 
 /** 1 for each character code of the id alphabet (the same set as {@link SESSION_ID_PATTERN}). */
 const ID_CHARACTERS = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-') ID_CHARACTERS[c.charCodeAt(0)] = 1;
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-')
+  ID_CHARACTERS[c.charCodeAt(0)] = 1;
 
 /** True when `id` is a syntactically valid session id. Cheap; call it before any store access. */
 export function isValidSessionId(id: unknown): id is string {

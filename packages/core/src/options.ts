@@ -86,3 +86,18 @@ export function resolveRepositoryOptions<S extends Session = Session>(
   }
   return resolved;
 }
+
+/**
+ * Validates a time bound on store calls (`storeTimeoutMs` of the adapters and the bridge): a
+ * positive number of ms, or `Infinity` for no bound; `undefined` gives `fallback`.
+ * @throws InvalidArgumentError naming the option otherwise.
+ */
+export function checkStoreTimeoutMs(value: unknown, fallback: number, name = 'storeTimeoutMs'): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
+    throw new InvalidArgumentError(
+      `${name} must be a positive number of ms (or Infinity), got ${String(value)}`,
+    );
+  }
+  return value;
+}

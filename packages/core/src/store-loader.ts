@@ -50,6 +50,20 @@ const builtIn = new Map<string, string>([
  * reached with `?sessionStore=<package>` in the URL, `{ store: '<package>', url }`, or
  * {@link registerStoreScheme}.
  */
+/**
+ * A store URL fit for logs and error messages: the password in its user info is replaced by
+ * `***` (the user name stays, it helps find the account). Handles passwords holding a raw `@`
+ * or `:`; URLs without credentials come back unchanged.
+ */
+export function redactStoreUrl(url: string): string {
+  const match = /^([a-z][\w+.-]*:\/\/)([^/?#]*)@/i.exec(url);
+  if (match === null) return url;
+  const [whole, scheme = '', userInfo = ''] = match;
+  const colon = userInfo.indexOf(':');
+  if (colon < 0) return url;
+  return `${scheme}${userInfo.slice(0, colon)}:***@${url.slice(whole.length)}`;
+}
+
 export const COMMUNITY_STORE_PREFIX = 'session-store-';
 
 /** The community package a URL scheme leads to by convention: `mongodb+srv` → `session-store-mongodb`. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkStoreTimeoutMs,
   consoleLogger,
   createDefaultSession,
   DEFAULT_MAX_INACTIVE_INTERVAL_MS,
@@ -96,5 +97,18 @@ describe('createDefaultSession', () => {
     expect(session.creationTime).toBe(1_234);
     expect(session.lastAccessedTime).toBe(1_234);
     expect(session.names()).toEqual([]);
+  });
+});
+
+describe('checkStoreTimeoutMs', () => {
+  it('gives the fallback for undefined and accepts positive numbers and Infinity', () => {
+    expect(checkStoreTimeoutMs(undefined, 2000)).toBe(2000);
+    expect(checkStoreTimeoutMs(150, 2000)).toBe(150);
+    expect(checkStoreTimeoutMs(Number.POSITIVE_INFINITY, 2000)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it.each([0, -1, Number.NaN, '100', null])('rejects %s with an error naming the option', (value) => {
+    expect(() => checkStoreTimeoutMs(value, 2000)).toThrow(InvalidArgumentError);
+    expect(() => checkStoreTimeoutMs(value, 2000)).toThrow(/storeTimeoutMs must be a positive number/);
   });
 });

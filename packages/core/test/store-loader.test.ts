@@ -8,6 +8,7 @@ import {
   InvalidStoreConfigError,
   isSessionError,
   parseStoreConfig,
+  redactStoreUrl,
   registerStoreScheme,
   type SessionRepository,
   type SessionStoreProvider,
@@ -347,4 +348,26 @@ describe('overrides', () => {
     }
     expect(imported).toEqual([]);
   });
+});
+
+describe('redactStoreUrl', () => {
+  it.each([
+    ['redis://:secret@127.0.0.1:6379', 'redis://:***@127.0.0.1:6379'],
+    ['rediss://user:secret@cache.example.com/2', 'rediss://user:***@cache.example.com/2'],
+    ['redis://user:p@ss:w0rd@host:6379?indexed=true', 'redis://user:***@host:6379?indexed=true'],
+    [
+      'hazelcast://dev:pw@10.0.0.1:5701,10.0.0.2?cluster=dev',
+      'hazelcast://dev:***@10.0.0.1:5701,10.0.0.2?cluster=dev',
+    ],
+    ['postgres://app:hunter2@db/sessions', 'postgres://app:***@db/sessions'],
+  ])('hides the password of %s', (url, redacted) => {
+    expect(redactStoreUrl(url)).toBe(redacted);
+  });
+
+  it.each(['redis://127.0.0.1:6379', 'redis://user@host', 'memory:', 'redis://host/0?x=a@b'])(
+    'leaves %s (no password) as it is',
+    (url) => {
+      expect(redactStoreUrl(url)).toBe(url);
+    },
+  );
 });

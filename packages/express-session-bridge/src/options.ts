@@ -1,4 +1,5 @@
 import {
+  checkStoreTimeoutMs,
   InvalidArgumentError,
   type MapSession,
   type ResolvedRepositoryOptions,
@@ -49,12 +50,7 @@ export interface ResolvedBridgeOptions extends ResolvedRepositoryOptions<MapSess
 /** Applies defaults and validates, throwing `InvalidArgumentError` naming the option. */
 export function resolveBridgeOptions(options: ExpressSessionBridgeOptions = {}): ResolvedBridgeOptions {
   const shared = resolveRepositoryOptions<MapSession>(options, { namespace: '' });
-  const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_BRIDGE_STORE_TIMEOUT_MS;
-  if (typeof storeTimeoutMs !== 'number' || Number.isNaN(storeTimeoutMs) || storeTimeoutMs <= 0) {
-    throw new InvalidArgumentError(
-      `storeTimeoutMs must be a positive number of ms (or Infinity), got ${String(storeTimeoutMs)}`,
-    );
-  }
+  const storeTimeoutMs = checkStoreTimeoutMs(options.storeTimeoutMs, DEFAULT_BRIDGE_STORE_TIMEOUT_MS);
   const cookie = options.cookie ?? { path: '/', httpOnly: true };
   if (cookie === null || typeof cookie !== 'object' || Array.isArray(cookie)) {
     throw new InvalidArgumentError('cookie must be an object of express-session cookie fields');

@@ -1,4 +1,9 @@
-import { InvalidStoreConfigError, type SessionStoreProvider, type StoreConfig } from '@session/core';
+import {
+  InvalidStoreConfigError,
+  redactStoreUrl,
+  type SessionStoreProvider,
+  type StoreConfig,
+} from '@session/core';
 import type { ClientConfig } from 'hazelcast-client';
 import type { HazelcastSessionRepositoryOptions } from './options.js';
 import { HazelcastSessionRepository } from './repository.js';
@@ -23,7 +28,7 @@ function parseMember(text: string, url: string): string {
   const port = match?.[2] === undefined ? DEFAULT_PORT : Number(match[2]);
   if (match === null || port < 1 || port > 65535) {
     throw new InvalidStoreConfigError(
-      `Invalid member "${text}" in ${redact(url)}: expected host or host:port`,
+      `Invalid member "${text}" in ${redactStoreUrl(url)}: expected host or host:port`,
     );
   }
   return `${match[1]}:${port}`;
@@ -34,15 +39,10 @@ function decodePart(text: string, what: string, url: string): string {
   try {
     return decodeURIComponent(text);
   } catch (err) {
-    throw new InvalidStoreConfigError(`Invalid percent-encoding in the ${what} of ${redact(url)}`, {
+    throw new InvalidStoreConfigError(`Invalid percent-encoding in the ${what} of ${redactStoreUrl(url)}`, {
       cause: err,
     });
   }
-}
-
-/** The URL with any password replaced, for error messages. */
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
 
 /**
@@ -54,13 +54,13 @@ export function parseHazelcastUrl(url: string): HazelcastUrl {
   const match = URL_PATTERN.exec(url.trim());
   if (match === null) {
     throw new InvalidStoreConfigError(
-      `Invalid Hazelcast URL ${redact(url)}: expected hazelcast://host:port[,host:port]?cluster=name`,
+      `Invalid Hazelcast URL ${redactStoreUrl(url)}: expected hazelcast://host:port[,host:port]?cluster=name`,
     );
   }
   const [, userInfo, hosts = '', query = ''] = match;
   const hostList = hosts.split(',').filter((h) => h.length > 0);
   if (hostList.length === 0)
-    throw new InvalidStoreConfigError(`Hazelcast URL ${redact(url)} names no member`);
+    throw new InvalidStoreConfigError(`Hazelcast URL ${redactStoreUrl(url)} names no member`);
   const out: HazelcastUrl = {
     members: hostList.map((h) => parseMember(decodePart(h, 'member list', url), url)),
   };
@@ -80,7 +80,7 @@ export function parseHazelcastUrl(url: string): HazelcastUrl {
   // An empty value is a typo, not a name: it would only fail later, after the connect timeout.
   for (const key of ['cluster', 'map']) {
     if (params.get(key) === '') {
-      throw new InvalidStoreConfigError(`"${key}" in Hazelcast URL ${redact(url)} is empty`);
+      throw new InvalidStoreConfigError(`"${key}" in Hazelcast URL ${redactStoreUrl(url)} is empty`);
     }
   }
   const cluster = params.get('cluster');

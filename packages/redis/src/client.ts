@@ -1,4 +1,9 @@
-import { InvalidStoreConfigError, isSessionError, SessionStoreUnavailableError } from '@session/core';
+import {
+  InvalidStoreConfigError,
+  isSessionError,
+  redactStoreUrl,
+  SessionStoreUnavailableError,
+} from '@session/core';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { RedisClient } from './options.js';
 
@@ -59,10 +64,8 @@ export function parseClusterUrl(url: string): ClusterUrl {
   return out;
 }
 
-/** The URL with any password replaced, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*):([^@/]*)@/, '//$1:***@');
-}
+/** The URL with any password replaced, for messages (core's `redactStoreUrl`). */
+export const redactUrl: (url: string) => string = redactStoreUrl;
 
 /** Opens an ioredis client for a `redis://`, `rediss://` or cluster URL. */
 export function createClient(url: string, options: RedisOptions | ClusterOptions = {}): RedisClient {
