@@ -115,6 +115,7 @@ export async function benchMemory(): Promise<BenchResult[]> {
     opsPerSec: findRate,
     peer,
     ratio: findRate / plainFindRate,
+    target: { ratioAtLeast: 0.5, text: 'findById >= 0.5x a plain Map' },
   });
   await repository.close();
   plain.target.clear();
@@ -141,6 +142,7 @@ export async function benchMemory(): Promise<BenchResult[]> {
     opsPerSec: createRate,
     peer,
     ratio: createRate / plainCreateRate,
+    target: { ratioAtLeast: 0.5, text: 'create+save >= 0.5x a plain Map' },
   });
 
   // The usual request: load, change one attribute, save the delta.
@@ -152,6 +154,30 @@ export async function benchMemory(): Promise<BenchResult[]> {
   });
   results.push({ name: 'memory: findById+set+save', opsPerSec: updateRate });
   await fresh.close();
+
+  // Eviction: create+save into a full store (each save evicts the least recently accessed
+  // session) against the same into a store of the same size with no bound.
+  const bound = 10_000;
+  const silent = { debug() {}, info() {}, warn() {}, error() {} };
+  const unbounded = new MemorySessionRepository({ maxSessions: Number.POSITIVE_INFINITY, logger: silent });
+  const evicting = new MemorySessionRepository({ maxSessions: bound, logger: silent });
+  for (const repo of [unbounded, evicting]) await sampleIds(repo, bound);
+  const createInto = (repo: MemorySessionRepository) => async (i: number) => {
+    const session = await repo.createSession();
+    for (const [name, value] of Object.entries(attributesFor(i))) session.set(name, value);
+    await repo.save(session);
+  };
+  const unboundedRate = await rate(createInto(unbounded));
+  const evictingRate = await rate(createInto(evicting));
+  if (evicting.stats().evictions === 0) throw new Error('the eviction benchmark evicted nothing');
+  results.push({
+    name: `memory: create+save into a full store (maxSessions ${bound / 1000}k, evicting)`,
+    opsPerSec: evictingRate,
+    peer: 'create+save without a bound (no eviction)',
+    ratio: evictingRate / unboundedRate,
+    target: { ratioAtLeast: 0.5, text: 'eviction throughput within 2x of non-evicting' },
+  });
+  await Promise.all([unbounded.close(), evicting.close()]);
   return results;
 }
 

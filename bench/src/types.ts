@@ -11,4 +11,6 @@ export interface BenchResult {
   peer?: string;
   /** Ours divided by the peer's (for rates: >1 is faster than the peer; for sizes: >1 is bigger). */
   ratio?: number;
+  /** A goal this result is held to (from issue 15), checked against `ratio`. */
+  target?: { ratioAtLeast: number; text: string };
 }
