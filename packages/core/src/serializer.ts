@@ -41,6 +41,22 @@ const TYPED_ARRAYS: Record<TypedArrayName, new (buffer: ArrayBuffer) => ArrayBuf
   BigUint64Array,
 };
 
+/**
+ * True for JSON primitives core's default serializer stores as themselves: strings, booleans,
+ * `null`, and finite numbers other than -0. Stores may keep such values without serializing them.
+ */
+export function isExactJsonPrimitive(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    default:
+      return value === null;
+  }
+}
+
 function isPlainObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
@@ -52,11 +68,6 @@ function isPlainObject(value: object): boolean {
  */
 function isPlainJson(value: unknown, topLevel: boolean, seen: Set<object>, tagged = true): boolean {
   switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0);
     case 'object': {
       if (value === null) return true;
       if (seen.has(value)) return false;
@@ -80,7 +91,7 @@ function isPlainJson(value: unknown, topLevel: boolean, seen: Set<object>, tagge
       }
     }
     default:
-      return false;
+      return isExactJsonPrimitive(value);
   }
 }
 
@@ -89,11 +100,6 @@ export const NOT_PLAIN_JSON: unique symbol = Symbol('not plain JSON');
 
 function cloneJson(value: unknown, topLevel: boolean, depth: number): unknown {
   switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0) ? value : NOT_PLAIN_JSON;
     case 'object': {
       if (value === null) return null;
       // Deep structures (and cycles) take the serializer's path, which reports them precisely.
@@ -119,7 +125,7 @@ function cloneJson(value: unknown, topLevel: boolean, depth: number): unknown {
       return out;
     }
     default:
-      return NOT_PLAIN_JSON;
+      return isExactJsonPrimitive(value) ? value : NOT_PLAIN_JSON;
   }
 }
 
@@ -148,7 +154,7 @@ function encode(value: unknown, name: string, path: string, ancestors: Set<objec
     case 'boolean':
       return value;
     case 'number':
-      if (Number.isFinite(value) && !Object.is(value, -0)) return value;
+      if (isExactJsonPrimitive(value)) return value;
       return { [TAG]: 'number', [VALUE]: Object.is(value, -0) ? '-0' : String(value) };
     case 'bigint':
       return { [TAG]: 'bigint', [VALUE]: value.toString() };
@@ -332,7 +338,12 @@ function decode(value: unknown, name: string): unknown {
 export const defaultSerializer: SessionSerializer = {
   serialize(value, attributeName) {
     try {
-      if (isPlainJson(value, true, new Set())) return JSON.stringify(value);
+      // Primitives (most attributes) need no cycle tracking: no Set for them.
+      if (typeof value !== 'object' || value === null) {
+        if (isExactJsonPrimitive(value)) return JSON.stringify(value);
+      } else if (isPlainJson(value, true, new Set())) {
+        return JSON.stringify(value);
+      }
       const encoded = encode(value, attributeName, '$', new Set());
       return JSON.stringify({ [ENVELOPE]: 1, [VALUE]: encoded });
     } catch (err) {
