@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSerializer, jsonSerializer, SessionSerializationError } from '../src/index.js';
+import { serializationError } from './support/errors.js';
 
 const roundTrip = (value: unknown, name = 'attr') =>
   defaultSerializer.deserialize(defaultSerializer.serialize(value, name), name);
-
-/** Runs `fn` and returns the SessionSerializationError it throws (fails the test otherwise). */
-function serializationError(fn: () => unknown): SessionSerializationError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SessionSerializationError);
-    return err as SessionSerializationError;
-  }
-  throw new Error('expected a SessionSerializationError');
-}
 
 describe('defaultSerializer: plain JSON', () => {
   it.each([

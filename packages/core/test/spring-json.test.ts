@@ -17,6 +17,7 @@ import {
   springJsonSerializer,
   withJavaClass,
 } from '../src/index.js';
+import { serializationError } from './support/errors.js';
 
 const write = (value: unknown, name = 'attr') => springJsonSerializer.serialize(value, name);
 const read = (text: string, name = 'attr') => springJsonSerializer.deserialize(text, name);
@@ -29,17 +30,6 @@ const fixtureNames = readdirSync(fixtureDir)
   .filter((file) => file.endsWith('.json'))
   .map((file) => file.slice(0, -'.json'.length))
   .sort();
-
-/** Runs `fn` and returns the SessionSerializationError it throws (fails the test otherwise). */
-function serializationError(fn: () => unknown): SessionSerializationError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SessionSerializationError);
-    return err as SessionSerializationError;
-  }
-  throw new Error('expected a SessionSerializationError');
-}
 
 /** Shapes of decoded trees the tests walk into. */
 interface ContextTree {

@@ -1,18 +1,10 @@
 import { SessionStoreUnavailableError } from '@session/core';
-import { runSessionRepositoryContract } from '@session/testkit';
 import { findFreePort, type RedisTestServer, startRedisServer } from '@session/testkit/redis';
 import { RedisStore } from 'connect-redis';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromExpressSessionStore } from '../src/index.js';
-import {
-  corruptHooks,
-  countingStore,
-  rawGet,
-  rawReads,
-  rawSet,
-  unreachableStore,
-} from './support/store-helpers.js';
+import { rawGet, rawSet, runBridgeContract } from './support/store-helpers.js';
 
 const PREFIX = 'bridge-contract:';
 
@@ -31,30 +23,18 @@ afterAll(async () => {
   await server?.stop();
 });
 
-runSessionRepositoryContract({
-  name: 'fromExpressSessionStore(connect-redis on redis-server)',
-  test: { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
-  // As with MemoryStore: no index, no events, findById is a plain read.
-  capabilities: { indexed: false, events: false, touchesOnRead: false },
+runBridgeContract(
+  'fromExpressSessionStore(connect-redis on redis-server)',
   // The bridge checks the stored millisecond timestamps; connect-redis's whole-second TTL only
   // keeps an expired key a little longer, and the bridge destroys it when it reads it.
-  expiry: { minIntervalMs: 250, eventWithinMs: 1000 },
-  async createHarness(options) {
-    const counted = countingStore(new RedisStore({ client, prefix: PREFIX }));
-    const repository = fromExpressSessionStore(counted.store, options);
-    return {
-      repository,
-      raw: rawReads(new RedisStore({ client, prefix: PREFIX })),
-      backendOperations: counted.calls,
-      // Its own connection and store object: like another process, it shares no lock.
-      createPeer: async () =>
-        fromExpressSessionStore(new RedisStore({ client: peerClient, prefix: PREFIX }), options),
-      corrupt: corruptHooks(new RedisStore({ client, prefix: PREFIX })),
-      createUnreachable: async () => fromExpressSessionStore(unreachableStore(), options),
-      close: () => repository.close(),
-    };
-  },
-});
+  { minIntervalMs: 250, eventWithinMs: 1000 },
+  () => ({
+    store: new RedisStore({ client, prefix: PREFIX }),
+    inspect: new RedisStore({ client, prefix: PREFIX }),
+    // Its own connection and store object: like another process, it shares no lock.
+    peer: () => new RedisStore({ client: peerClient, prefix: PREFIX }),
+  }),
+);
 
 describe('connect-redis specifics', () => {
   it("the session's interval becomes the key's TTL through cookie.expires", async () => {

@@ -2,7 +2,7 @@ import { ID_CHANGE_TRAIL_MS, type MapSession } from '@session/core';
 import expressSession from 'express-session';
 import { describe, expect, it } from 'vitest';
 import { type ExpressSessionStore, fromExpressSessionStore } from '../src/index.js';
-import { rawGet, rawSet } from './support/store-helpers.js';
+import { rawGet, rawSet, savedSession } from './support/store-helpers.js';
 
 /** A MemoryStore and a second object forwarding to it: two processes sharing one backend. */
 function storeAndOtherProcess(): { store: ExpressSessionStore; otherProcess: ExpressSessionStore } {
@@ -15,18 +15,10 @@ function storeAndOtherProcess(): { store: ExpressSessionStore; otherProcess: Exp
   return { store, otherProcess };
 }
 
-async function storedSession(store: ExpressSessionStore, attributes: Record<string, unknown>) {
-  const repository = fromExpressSessionStore(store);
-  const session = await repository.createSession();
-  for (const [name, value] of Object.entries(attributes)) session.set(name, value);
-  await repository.save(session);
-  return session;
-}
-
 describe('id changes within one process (every repository over the same store object)', () => {
   it('a stale copy saved through another repository after the id changed reports "moved" and writes nothing', async () => {
     const { store } = storeAndOtherProcess();
-    const session = await storedSession(store, { user: 'ada' });
+    const session = await savedSession(fromExpressSessionStore(store), { user: 'ada' });
     const login = fromExpressSessionStore(store);
     const racing = fromExpressSessionStore(store);
     const rotating = (await login.findById(session.id)) as MapSession;
@@ -44,7 +36,7 @@ describe('id changes within one process (every repository over the same store ob
 
   it('two repositories rotating the same session at once: one is written, the other reports "moved"', async () => {
     const { store } = storeAndOtherProcess();
-    const session = await storedSession(store, { user: 'ada' });
+    const session = await savedSession(fromExpressSessionStore(store), { user: 'ada' });
     const a = fromExpressSessionStore(store);
     const b = fromExpressSessionStore(store);
     const first = (await a.findById(session.id)) as MapSession;
@@ -60,7 +52,7 @@ describe('id changes within one process (every repository over the same store ob
 
   it('the old id written back meanwhile (by another process) is not written again by a stale copy: "moved"', async () => {
     const { store, otherProcess } = storeAndOtherProcess();
-    const session = await storedSession(store, { user: 'ada' });
+    const session = await savedSession(fromExpressSessionStore(store), { user: 'ada' });
     const repository = fromExpressSessionStore(store);
     const rotating = (await repository.findById(session.id)) as MapSession;
     const stale = (await repository.findById(session.id)) as MapSession;
@@ -77,7 +69,7 @@ describe('id changes within one process (every repository over the same store ob
 
   it('deleteById of the old id also destroys the session under its new id, through any repository over the store', async () => {
     const { store } = storeAndOtherProcess();
-    const session = await storedSession(store, { user: 'ada' });
+    const session = await savedSession(fromExpressSessionStore(store), { user: 'ada' });
     const login = fromExpressSessionStore(store);
     const rotating = (await login.findById(session.id)) as MapSession;
     const newId = rotating.changeSessionId();
@@ -89,7 +81,7 @@ describe('id changes within one process (every repository over the same store ob
 
   it('deleteById of the old id follows several id changes in a row', async () => {
     const { store } = storeAndOtherProcess();
-    const session = await storedSession(store, { user: 'ada' });
+    const session = await savedSession(fromExpressSessionStore(store), { user: 'ada' });
     const repository = fromExpressSessionStore(store);
     const ids = [session.id];
     for (let i = 0; i < 3; i++) {
@@ -105,7 +97,7 @@ describe('id changes within one process (every repository over the same store ob
     const { store } = storeAndOtherProcess();
     let now = Date.now();
     const repository = fromExpressSessionStore(store, { clock: () => now });
-    const session = await storedSession(store, { user: 'ada' });
+    const session = await savedSession(fromExpressSessionStore(store), { user: 'ada' });
     const rotating = (await repository.findById(session.id)) as MapSession;
     const stale = (await repository.findById(session.id)) as MapSession;
     const newId = rotating.changeSessionId();
@@ -125,7 +117,7 @@ describe('id changes within one process (every repository over the same store ob
       set: (sid, data, cb) => store.set(sid, data as never, cb),
       destroy: (sid, cb) => (failDestroy ? cb?.(new Error('connection reset')) : store.destroy(sid, cb)),
     };
-    const session = await storedSession(store, { user: 'ada' });
+    const session = await savedSession(fromExpressSessionStore(store), { user: 'ada' });
     const repository = fromExpressSessionStore(flaky);
     const rotating = (await repository.findById(session.id)) as MapSession;
     const other = (await repository.findById(session.id)) as MapSession;
@@ -144,7 +136,7 @@ describe('id changes within one process (every repository over the same store ob
 describe('id changes across processes (no shared trail: an express-session store has no place for it)', () => {
   it('a stale copy in another process reports "deleted", not "moved", and writes nothing', async () => {
     const { store, otherProcess } = storeAndOtherProcess();
-    const session = await storedSession(store, { user: 'ada' });
+    const session = await savedSession(fromExpressSessionStore(store), { user: 'ada' });
     const here = fromExpressSessionStore(store);
     const there = fromExpressSessionStore(otherProcess);
     const rotating = (await here.findById(session.id)) as MapSession;
@@ -159,7 +151,7 @@ describe('id changes across processes (no shared trail: an express-session store
 
   it('deleteById of the old id in another process does not reach the new id', async () => {
     const { store, otherProcess } = storeAndOtherProcess();
-    const session = await storedSession(store, { user: 'ada' });
+    const session = await savedSession(fromExpressSessionStore(store), { user: 'ada' });
     const here = fromExpressSessionStore(store);
     const rotating = (await here.findById(session.id)) as MapSession;
     const newId = rotating.changeSessionId();

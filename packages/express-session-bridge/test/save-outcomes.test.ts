@@ -1,8 +1,12 @@
 import type { MapSession } from '@session/core';
 import expressSession from 'express-session';
 import { describe, expect, it } from 'vitest';
-import { type ExpressSessionStore, fromExpressSessionStore } from '../src/index.js';
-import { countingStore, rawGet, rawSet } from './support/store-helpers.js';
+import {
+  type ExpressSessionBridgeOptions,
+  type ExpressSessionStore,
+  fromExpressSessionStore,
+} from '../src/index.js';
+import { countingStore, rawGet, rawSet, savedSession } from './support/store-helpers.js';
 
 function newStore(): ExpressSessionStore {
   return new expressSession.MemoryStore();
@@ -17,6 +21,18 @@ function manualClock(start = Date.now()): { now: () => number; advance(ms: numbe
       now += ms;
     },
   };
+}
+
+/**
+ * A MemoryStore, a bridge over it with `options`, a session holding `a: 1` saved through it (with
+ * `maxInactiveIntervalMs` when given), and a copy of that session loaded back.
+ */
+async function storedWithCopy(options: ExpressSessionBridgeOptions = {}, maxInactiveIntervalMs?: number) {
+  const store = newStore();
+  const repository = fromExpressSessionStore(store, options);
+  const session = await savedSession(repository, { a: 1 }, maxInactiveIntervalMs);
+  const copy = (await repository.findById(session.id)) as MapSession;
+  return { store, repository, session, copy };
 }
 
 describe('save outcomes', () => {
@@ -36,21 +52,14 @@ describe('save outcomes', () => {
   it('a save with nothing to write reports "unchanged" and calls no store method', async () => {
     const counted = countingStore(newStore());
     const repository = fromExpressSessionStore(counted.store);
-    const session = await repository.createSession();
-    session.set('a', 1);
-    await repository.save(session);
+    const session = await savedSession(repository, { a: 1 });
     const calls = counted.calls();
     expect(await repository.save(session)).toEqual({ status: 'unchanged', id: session.id });
     expect(counted.calls()).toBe(calls);
   });
 
   it('a copy of a destroyed session reports "deleted" and writes nothing', async () => {
-    const store = newStore();
-    const repository = fromExpressSessionStore(store);
-    const session = await repository.createSession();
-    session.set('a', 1);
-    await repository.save(session);
-    const copy = (await repository.findById(session.id)) as MapSession;
+    const { store, repository, session, copy } = await storedWithCopy();
     await repository.deleteById(session.id);
     copy.set('b', 2);
     expect(await repository.save(copy)).toEqual({ status: 'deleted', id: session.id });
@@ -61,14 +70,8 @@ describe('save outcomes', () => {
 
   it('a copy whose stored timestamps are past due reports "expired", writes nothing and destroys the stored session', async () => {
     // MemoryStore expires by the real clock; the bridge's clock runs ahead of it.
-    const store = newStore();
     const clock = manualClock();
-    const repository = fromExpressSessionStore(store, { clock: clock.now });
-    const session = await repository.createSession();
-    session.maxInactiveIntervalMs = 60_000;
-    session.set('a', 1);
-    await repository.save(session);
-    const copy = (await repository.findById(session.id)) as MapSession;
+    const { store, repository, session, copy } = await storedWithCopy({ clock: clock.now }, 60_000);
     clock.advance(61_000);
     copy.set('b', 2);
     expect(await repository.save(copy)).toEqual({ status: 'expired', id: session.id });
@@ -76,14 +79,11 @@ describe('save outcomes', () => {
   });
 
   it('with trustStoreExpiry a copy past due by its timestamps is written, the read counting as its last access', async () => {
-    const store = newStore();
     const clock = manualClock();
-    const repository = fromExpressSessionStore(store, { clock: clock.now, trustStoreExpiry: true });
-    const session = await repository.createSession();
-    session.maxInactiveIntervalMs = 60_000;
-    session.set('a', 1);
-    await repository.save(session);
-    const copy = (await repository.findById(session.id)) as MapSession;
+    const { store, repository, session, copy } = await storedWithCopy(
+      { clock: clock.now, trustStoreExpiry: true },
+      60_000,
+    );
     clock.advance(61_000);
     copy.set('b', 2);
     expect(await repository.save(copy)).toEqual({ status: 'written', id: session.id });
@@ -95,12 +95,7 @@ describe('save outcomes', () => {
   });
 
   it('a session replaced by something that is not a session reports "deleted" and is left in place', async () => {
-    const store = newStore();
-    const repository = fromExpressSessionStore(store);
-    const session = await repository.createSession();
-    session.set('a', 1);
-    await repository.save(session);
-    const copy = (await repository.findById(session.id)) as MapSession;
+    const { store, repository, session, copy } = await storedWithCopy();
     await rawSet(store, session.id, ['not', 'a', 'session'] as never);
     copy.set('b', 2);
     expect(await repository.save(copy)).toEqual({ status: 'deleted', id: session.id });
@@ -108,12 +103,7 @@ describe('save outcomes', () => {
   });
 
   it('an id change of a destroyed session reports "deleted" and stores nothing under either id', async () => {
-    const store = newStore();
-    const repository = fromExpressSessionStore(store);
-    const session = await repository.createSession();
-    session.set('a', 1);
-    await repository.save(session);
-    const copy = (await repository.findById(session.id)) as MapSession;
+    const { store, repository, session, copy } = await storedWithCopy();
     await repository.deleteById(session.id);
     const newId = copy.changeSessionId();
     expect(await repository.save(copy)).toEqual({ status: 'deleted', id: session.id });

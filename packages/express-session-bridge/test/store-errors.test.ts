@@ -1,8 +1,8 @@
-import { type MapSession, SessionStoreUnavailableError } from '@session/core';
+import { type MapSession, SessionStoreUnavailableError, silentLogger } from '@session/core';
 import expressSession from 'express-session';
 import { describe, expect, it } from 'vitest';
 import { type ExpressSessionStore, fromExpressSessionStore } from '../src/index.js';
-import { rawGet } from './support/store-helpers.js';
+import { rawGet, savedSession } from './support/store-helpers.js';
 
 type Method = 'get' | 'set' | 'destroy';
 type Fault = 'callback-error' | 'throws' | 'rejects' | 'never-answers' | 'answers-twice';
@@ -58,9 +58,7 @@ describe('store failures become SessionStoreUnavailableError', () => {
     it(`${fault}: findById, save and deleteById reject with the cause attached`, async () => {
       const { store, faults, cause } = faultyStore();
       const repository = fromExpressSessionStore(store);
-      const session = await repository.createSession();
-      session.set('a', 1);
-      await repository.save(session);
+      const session = await savedSession(repository, { a: 1 });
       for (const method of ['get', 'set', 'destroy'] as const) faults.set(method, fault);
       session.set('a', 2);
       for (const pending of [
@@ -89,9 +87,7 @@ describe('store failures become SessionStoreUnavailableError', () => {
   it('a failed set leaves the change pending; a retry once the store is back writes it', async () => {
     const { store, inner, faults } = faultyStore();
     const repository = fromExpressSessionStore(store);
-    const session = await repository.createSession();
-    session.set('a', 1);
-    await repository.save(session);
+    const session = await savedSession(repository, { a: 1 });
     const copy = (await repository.findById(session.id)) as MapSession;
     copy.set('b', 2);
     faults.set('set', 'callback-error');
@@ -105,9 +101,7 @@ describe('store failures become SessionStoreUnavailableError', () => {
   it('a failed destroy after an id change leaves the change pending, and a retry completes the move', async () => {
     const { store, inner, faults } = faultyStore();
     const repository = fromExpressSessionStore(store);
-    const session = await repository.createSession();
-    session.set('a', 1);
-    await repository.save(session);
+    const session = await savedSession(repository, { a: 1 });
     const oldId = session.id;
     const newId = session.changeSessionId();
     faults.set('destroy', 'throws');
@@ -120,11 +114,8 @@ describe('store failures become SessionStoreUnavailableError', () => {
 
   it('flushMode immediate: after a failed background write, save() writes what is pending once the store is back', async () => {
     const { store, inner, faults } = faultyStore();
-    const logger = { debug() {}, info() {}, warn() {}, error() {} };
-    const repository = fromExpressSessionStore(store, { flushMode: 'immediate', logger });
-    const session = await repository.createSession();
-    session.set('a', 1);
-    await repository.save(session);
+    const repository = fromExpressSessionStore(store, { flushMode: 'immediate', logger: silentLogger });
+    const session = await savedSession(repository, { a: 1 });
     faults.set('set', 'callback-error');
     session.set('b', 2);
     // Let the background write run (and fail) while the store is down.
@@ -138,9 +129,7 @@ describe('store failures become SessionStoreUnavailableError', () => {
   it('a store calling back twice is answered once, by its first callback', async () => {
     const { store, faults } = faultyStore();
     const repository = fromExpressSessionStore(store);
-    const session = await repository.createSession();
-    session.set('a', 1);
-    await repository.save(session);
+    const session = await savedSession(repository, { a: 1 });
     faults.set('get', 'answers-twice');
     expect((await repository.findById(session.id))?.get('a')).toBe(1);
   });

@@ -1,7 +1,7 @@
 import type { MapSession } from '@session/core';
 import { describe, expect, it, vi } from 'vitest';
 import { ENTRY_TTL_CLOCK_MARGIN_MS, entryTtlUntil } from '../src/entry-ttl.js';
-import { sleep, useFakeMaps } from './support/fixtures.js';
+import { raceAfterFirstGet, sleep, useFakeMaps } from './support/fixtures.js';
 
 const { fakeMap, open, saved } = useFakeMaps();
 
@@ -119,20 +119,11 @@ describe('entry TTL', () => {
     const session = await saved(repo, { a: 1 });
     const writer = (await repo.findById(session.id)) as MapSession;
     writer.maxInactiveIntervalMs = 8 * 3600_000;
-    const original = map.get;
-    let raced = false;
-    vi.spyOn(map, 'get').mockImplementation(async (key) => {
-      const value = await original(key);
-      if (!raced) {
-        // Between the reader's get and its compare-and-set, another request saves a longer life.
-        raced = true;
-        await repo.save(writer);
-      }
-      return value;
-    });
+    // Between the reader's get and its compare-and-set, another request saves a longer life.
+    const raced = raceAfterFirstGet(map, () => repo.save(writer));
     await sleep(5); // so the read's touch has a later lastAccessedTime to write
     const read = await repo.findById(session.id);
-    expect(raced).toBe(true);
+    expect(raced()).toBe(true);
     expect(read?.maxInactiveIntervalMs).toBe(8 * 3600_000);
     const remaining = (map.expiresAt(session.id) as number) - Date.now();
     expect(remaining).toBeGreaterThan(7 * 3600_000);

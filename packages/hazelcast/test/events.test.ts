@@ -1,6 +1,6 @@
 import type { MapSession, SessionEvent } from '@session/core';
 import { describe, expect, it, vi } from 'vitest';
-import { sleep, useFakeMaps } from './support/fixtures.js';
+import { recordEvents, sleep, useFakeMaps } from './support/fixtures.js';
 
 const { fakeMap, open, saved } = useFakeMaps();
 
@@ -9,14 +9,7 @@ describe('events', () => {
     const map = fakeMap();
     const repo = await open(map);
     const peer = await open(map);
-    const seen: string[] = [];
-    for (const source of [repo, peer]) {
-      for (const type of ['created', 'deleted', 'expired'] as const) {
-        source.on(type, (e: SessionEvent) => {
-          seen.push(`${type} ${e.sessionId}`);
-        });
-      }
-    }
+    const seen = recordEvents(repo, peer);
     const session = await saved(repo, { a: 1 });
     await sleep(20);
     expect(seen.sort()).toEqual([`created ${session.id}`, `created ${session.id}`]);

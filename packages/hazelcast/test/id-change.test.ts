@@ -1,7 +1,7 @@
-import { ID_CHANGE_TRAIL_MS, MapSession, PRINCIPAL_NAME_INDEX_NAME, type SessionEvent } from '@session/core';
-import { describe, expect, it, vi } from 'vitest';
+import { ID_CHANGE_TRAIL_MS, MapSession, PRINCIPAL_NAME_INDEX_NAME } from '@session/core';
+import { describe, expect, it } from 'vitest';
 import type { FakeSessionMap } from './support/fake-map.js';
-import { sleep, useFakeMaps } from './support/fixtures.js';
+import { raceAfterFirstGet, recordEvents, sleep, useFakeMaps } from './support/fixtures.js';
 import { sessionDocumentOf } from './support/harness.js';
 
 const P = PRINCIPAL_NAME_INDEX_NAME;
@@ -83,20 +83,11 @@ describe('changeSessionId: the move and its marker', () => {
     const session = await saved(repo, { a: 1 });
     const mover = (await repo.findById(session.id)) as MapSession;
     mover.changeSessionId();
-    const original = map.get;
-    let raced = false;
-    vi.spyOn(map, 'get').mockImplementation(async (key) => {
-      const value = await original(key);
-      if (!raced) {
-        // Between the reader's get and its touch, a login rotates the id.
-        raced = true;
-        await repo.save(mover);
-      }
-      return value;
-    });
+    // Between the reader's get and its touch, a login rotates the id.
+    const raced = raceAfterFirstGet(map, () => repo.save(mover));
     await sleep(5); // so the read has a later lastAccessedTime to write
     expect(await repo.findById(session.id)).toBeNull();
-    expect(raced).toBe(true);
+    expect(raced()).toBe(true);
     const movedAt = map.rawDocument(session.id)?.movedAt as number;
     expect(map.expiresAt(session.id) as number).toBeLessThanOrEqual(movedAt + ID_CHANGE_TRAIL_MS + 2000);
   });
@@ -241,14 +232,7 @@ describe('changeSessionId: a marker is no session', () => {
     const map = fakeMap();
     const repo = await open(map);
     const peer = await open(map);
-    const seen: string[] = [];
-    for (const source of [repo, peer]) {
-      for (const type of ['created', 'deleted', 'expired'] as const) {
-        source.on(type, (e: SessionEvent) => {
-          seen.push(`${type} ${e.sessionId}`);
-        });
-      }
-    }
+    const seen = recordEvents(repo, peer);
     const first = await saved(repo, { a: 1 });
     const second = await saved(repo, { a: 2 });
     for (const session of [first, second]) {

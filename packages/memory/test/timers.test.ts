@@ -15,6 +15,23 @@ afterEach(async () => {
   await Promise.all(repositories.splice(0).map((r) => r.close()));
 });
 
+/** The ids of the sessions `r` reports expired, in the order of the events. */
+function expiredIds(r: MemorySessionRepository): string[] {
+  const expired: string[] = [];
+  r.on('expired', (e) => {
+    expired.push(e.sessionId);
+  });
+  return expired;
+}
+
+/** A new session with `maxInactiveIntervalMs`, saved. */
+async function savedFor(r: MemorySessionRepository, maxInactiveIntervalMs: number) {
+  const session = await r.createSession();
+  session.maxInactiveIntervalMs = maxInactiveIntervalMs;
+  await r.save(session);
+  return session;
+}
+
 function runChild(
   script: string,
   limitMs: number,
@@ -61,9 +78,7 @@ describe('expiry timer', () => {
     });
     const due = new Map<string, number>();
     for (const intervalMs of [120, 200, 260]) {
-      const s = await r.createSession();
-      s.maxInactiveIntervalMs = intervalMs;
-      await r.save(s);
+      const s = await savedFor(r, intervalMs);
       due.set(s.id, s.lastAccessedTime + intervalMs);
     }
     const last = Math.max(...due.values());
@@ -94,16 +109,9 @@ describe('expiry timer', () => {
 
   it('re-arms for an earlier due time saved after a later one', async () => {
     const r = repo({ sweepIntervalMs: 0 });
-    const expired: string[] = [];
-    r.on('expired', (e) => {
-      expired.push(e.sessionId);
-    });
-    const late = await r.createSession();
-    late.maxInactiveIntervalMs = 60_000;
-    await r.save(late);
-    const early = await r.createSession();
-    early.maxInactiveIntervalMs = 60;
-    await r.save(early);
+    const expired = expiredIds(r);
+    await savedFor(r, 60_000); // due later than the next one
+    const early = await savedFor(r, 60);
     const deadline = Date.now() + 2000;
     while (expired.length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
     expect(expired).toEqual([early.id]);
@@ -114,9 +122,7 @@ describe('expiry timer', () => {
     // A fake clock keeps this independent of how busy the machine is.
     let now = 1_000_000;
     const r = repo({ clock: () => now, sweepIntervalMs: 0 });
-    const s = await r.createSession();
-    s.maxInactiveIntervalMs = 1000;
-    await r.save(s);
+    const s = await savedFor(r, 1000);
     for (let i = 0; i < 4; i++) {
       now += 600;
       expect(await r.findById(s.id)).not.toBeNull();
@@ -128,15 +134,13 @@ describe('expiry timer', () => {
     expect(r.stats().expirations).toBe(1);
   });
 
-  it("a session read before its due time is neither expired early by the timer nor forgotten by it", async () => {
+  it('a session read before its due time is neither expired early by the timer nor forgotten by it', async () => {
     const r = repo({ sweepIntervalMs: 0 });
     const expiredAt: number[] = [];
     r.on('expired', () => {
       expiredAt.push(Date.now());
     });
-    const s = await r.createSession();
-    s.maxInactiveIntervalMs = 200;
-    await r.save(s);
+    const s = await savedFor(r, 200);
     await new Promise((res) => setTimeout(res, 120));
     const read = await r.findById(s.id);
     expect(read).not.toBeNull();
@@ -151,13 +155,8 @@ describe('expiry timer', () => {
 
   it('close() stops the timer; reads still never return expired sessions', async () => {
     const r = repo({ sweepIntervalMs: 0 });
-    const expired: string[] = [];
-    r.on('expired', (e) => {
-      expired.push(e.sessionId);
-    });
-    const s = await r.createSession();
-    s.maxInactiveIntervalMs = 50;
-    await r.save(s);
+    const expired = expiredIds(r);
+    const s = await savedFor(r, 50);
     await r.close();
     await r.close();
     await new Promise((res) => setTimeout(res, 150));
@@ -176,19 +175,13 @@ describe('expiry timer', () => {
     });
     const count = 12_000; // more than two sweep batches
     for (let i = 0; i < count; i++) {
-      const s = await r.createSession();
-      s.maxInactiveIntervalMs = 1000 + (i % 7);
-      await r.save(s);
+      await savedFor(r, 1000 + (i % 7));
     }
-    const keep = await r.createSession();
-    keep.maxInactiveIntervalMs = -1;
-    await r.save(keep);
+    const keep = await savedFor(r, -1);
     now += 60_000;
     // Saving a session due 1 ms from now re-arms the timer on the fake clock (which stands still,
     // so this one stays).
-    const trigger = await r.createSession();
-    trigger.maxInactiveIntervalMs = 1;
-    await r.save(trigger);
+    await savedFor(r, 1); // the trigger
     const deadline = Date.now() + 10_000;
     while (expired < count && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
     expect(expired).toBe(count);
@@ -205,13 +198,8 @@ describe('expiry timer under wall-clock jumps', () => {
   it("a jump forward past the due time still brings 'expired' within a minute", async () => {
     vi.useFakeTimers();
     const r = repo({ sweepIntervalMs: 0 });
-    const expired: string[] = [];
-    r.on('expired', (e) => {
-      expired.push(e.sessionId);
-    });
-    const session = await r.createSession();
-    session.maxInactiveIntervalMs = 30 * 60_000;
-    await r.save(session);
+    const expired = expiredIds(r);
+    const session = await savedFor(r, 30 * 60_000);
     // The wall clock jumps 31 minutes (a resumed VM); no monotonic time has passed.
     vi.setSystemTime(Date.now() + 31 * 60_000);
     await vi.advanceTimersByTimeAsync(60_000);
@@ -221,9 +209,7 @@ describe('expiry timer under wall-clock jumps', () => {
   it('a read after a jump backward does not move lastAccessedTime back (it never shortens the life)', async () => {
     let now = 1_000_000;
     const r = repo({ clock: () => now });
-    const session = await r.createSession();
-    session.maxInactiveIntervalMs = 60_000;
-    await r.save(session);
+    const session = await savedFor(r, 60_000);
     now -= 30_000;
     const found = await r.findById(session.id);
     expect(found?.lastAccessedTime).toBe(1_000_000);
@@ -235,13 +221,8 @@ describe('expiry timer under wall-clock jumps', () => {
   it('a jump backward only wakes the timer early: nothing expires before its due time', async () => {
     vi.useFakeTimers();
     const r = repo({ sweepIntervalMs: 0 });
-    const expired: string[] = [];
-    r.on('expired', (e) => {
-      expired.push(e.sessionId);
-    });
-    const session = await r.createSession();
-    session.maxInactiveIntervalMs = 5 * 60_000;
-    await r.save(session);
+    const expired = expiredIds(r);
+    const session = await savedFor(r, 5 * 60_000);
     vi.setSystemTime(Date.now() - 10 * 60_000);
     await vi.advanceTimersByTimeAsync(6 * 60_000);
     // 6 minutes passed, but the wall clock reads 4 minutes before the save: not due.

@@ -88,6 +88,14 @@ export function schemaStatements(tables: TableNames): string[] {
   const { sessions: s, attributes: a, indexes: i, idChanges: m, prefix: p } = tables;
   const ix = (suffix: string) => quote(`${p}_${suffix}`);
   const schemaSql = (n: TableName) => (n.schema === undefined ? '' : `${quote(n.schema)}.`);
+  // A table whose rows belong to one session: `<prefix>_<name>_pk` on `key`, and `<prefix>_<name>_fk`
+  // deleting them with the session.
+  const sessionOwned = (t: TableName, name: string, columns: string[], key: string) =>
+    `CREATE TABLE IF NOT EXISTS ${t.sql} (
+  ${columns.join(',\n  ')},
+  CONSTRAINT ${ix(`${name}_pk`)} PRIMARY KEY (${key}),
+  CONSTRAINT ${ix(`${name}_fk`)} FOREIGN KEY (SESSION_PRIMARY_ID) REFERENCES ${s.sql}(PRIMARY_ID) ON DELETE CASCADE
+)`;
   return [
     ...(s.schema === undefined ? [] : [`CREATE SCHEMA IF NOT EXISTS ${quote(s.schema)}`]),
     `CREATE TABLE IF NOT EXISTS ${s.sql} (
@@ -103,29 +111,38 @@ export function schemaStatements(tables: TableNames): string[] {
     `CREATE UNIQUE INDEX IF NOT EXISTS ${ix('ix1')} ON ${s.sql} (SESSION_ID)`,
     `CREATE INDEX IF NOT EXISTS ${ix('ix2')} ON ${s.sql} (EXPIRY_TIME)`,
     `CREATE INDEX IF NOT EXISTS ${ix('ix3')} ON ${s.sql} (PRINCIPAL_NAME)`,
-    `CREATE TABLE IF NOT EXISTS ${a.sql} (
-  SESSION_PRIMARY_ID CHAR(36) NOT NULL,
-  ATTRIBUTE_NAME VARCHAR(200) NOT NULL,
-  ATTRIBUTE_BYTES BYTEA NOT NULL,
-  CONSTRAINT ${ix('attributes_pk')} PRIMARY KEY (SESSION_PRIMARY_ID, ATTRIBUTE_NAME),
-  CONSTRAINT ${ix('attributes_fk')} FOREIGN KEY (SESSION_PRIMARY_ID) REFERENCES ${s.sql}(PRIMARY_ID) ON DELETE CASCADE
-)`,
-    `CREATE TABLE IF NOT EXISTS ${i.sql} (
-  SESSION_PRIMARY_ID CHAR(36) NOT NULL,
-  INDEX_NAME VARCHAR(200) NOT NULL,
-  INDEX_VALUE TEXT NOT NULL,
-  CONSTRAINT ${ix('indexes_pk')} PRIMARY KEY (SESSION_PRIMARY_ID, INDEX_NAME),
-  CONSTRAINT ${ix('indexes_fk')} FOREIGN KEY (SESSION_PRIMARY_ID) REFERENCES ${s.sql}(PRIMARY_ID) ON DELETE CASCADE
-)`,
+    sessionOwned(
+      a,
+      'attributes',
+      [
+        'SESSION_PRIMARY_ID CHAR(36) NOT NULL',
+        'ATTRIBUTE_NAME VARCHAR(200) NOT NULL',
+        'ATTRIBUTE_BYTES BYTEA NOT NULL',
+      ],
+      'SESSION_PRIMARY_ID, ATTRIBUTE_NAME',
+    ),
+    sessionOwned(
+      i,
+      'indexes',
+      [
+        'SESSION_PRIMARY_ID CHAR(36) NOT NULL',
+        'INDEX_NAME VARCHAR(200) NOT NULL',
+        'INDEX_VALUE TEXT NOT NULL',
+      ],
+      'SESSION_PRIMARY_ID, INDEX_NAME',
+    ),
     // md5: a btree entry must stay under ~2.7 kB, index values need not.
     `CREATE INDEX IF NOT EXISTS ${ix('indexes_ix1')} ON ${schemaSql(i)}${quote(i.name)} (INDEX_NAME, md5(INDEX_VALUE))`,
-    `CREATE TABLE IF NOT EXISTS ${m.sql} (
-  OLD_SESSION_ID VARCHAR(128) NOT NULL,
-  SESSION_PRIMARY_ID CHAR(36) NOT NULL,
-  CHANGED_AT BIGINT NOT NULL,
-  CONSTRAINT ${ix('id_changes_pk')} PRIMARY KEY (OLD_SESSION_ID),
-  CONSTRAINT ${ix('id_changes_fk')} FOREIGN KEY (SESSION_PRIMARY_ID) REFERENCES ${s.sql}(PRIMARY_ID) ON DELETE CASCADE
-)`,
+    sessionOwned(
+      m,
+      'id_changes',
+      [
+        'OLD_SESSION_ID VARCHAR(128) NOT NULL',
+        'SESSION_PRIMARY_ID CHAR(36) NOT NULL',
+        'CHANGED_AT BIGINT NOT NULL',
+      ],
+      'OLD_SESSION_ID',
+    ),
     `CREATE INDEX IF NOT EXISTS ${ix('id_changes_ix1')} ON ${m.sql} (SESSION_PRIMARY_ID)`,
     `CREATE INDEX IF NOT EXISTS ${ix('id_changes_ix2')} ON ${m.sql} (CHANGED_AT)`,
   ];

@@ -5,6 +5,7 @@ import {
   type MapSession,
   PRINCIPAL_NAME_INDEX_NAME,
   type SessionEvent,
+  silentLogger,
 } from '@session/core';
 import { waitFor } from '@session/testkit';
 import { type RedisTestCluster, readCommandStats, startRedisCluster } from '@session/testkit/redis';
@@ -13,7 +14,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { keySlot } from '../src/cluster/slot.js';
 import { RedisIndexedSessionRepository, RedisSessionRepository } from '../src/index.js';
 import { SCRIPT_SHAS } from '../src/scripts/index.js';
-import { uniqueNamespace } from './support/harness.js';
+import { quietOptions, uniqueNamespace } from './support/harness.js';
 
 let cluster: RedisTestCluster;
 let client: Cluster;
@@ -28,8 +29,6 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
 const savedNodes = process.env.REDIS_CLUSTER_NODES;
 afterEach(() => {
   if (savedNodes === undefined) delete process.env.REDIS_CLUSTER_NODES;
@@ -39,12 +38,7 @@ afterEach(() => {
 it('WAIT reaches every master with a replica, whatever the topology looked like at connect time', async () => {
   // A fresh cluster: its replicas attached after the client loaded its slot table.
   const fresh = new Cluster(cluster.nodes.map((n) => ({ host: n.host, port: n.port })));
-  const repo = new RedisIndexedSessionRepository({
-    client: fresh,
-    namespace: uniqueNamespace('wait'),
-    sweepIntervalMs: 0,
-    logger: silent,
-  });
+  const repo = new RedisIndexedSessionRepository(quietOptions(fresh, uniqueNamespace('wait')));
   const waitCalls = async () => {
     const calls = new Map<number, number>();
     for (const master of await cluster.masters())
@@ -99,12 +93,7 @@ it('createRepositoryFromConfig(redis-cluster://…) works on the cluster and kee
 });
 
 it('an id change keeps the session on its shard: one atomic RENAME, index and due entries included', async () => {
-  const repo = new RedisIndexedSessionRepository({
-    client,
-    namespace: uniqueNamespace('same'),
-    sweepIntervalMs: 0,
-    logger: silent,
-  });
+  const repo = new RedisIndexedSessionRepository(quietOptions(client, uniqueNamespace('same')));
   const session = await repo.createSession();
   session.set(PRINCIPAL_NAME_INDEX_NAME, 'rotating');
   await repo.save(session);
@@ -121,11 +110,8 @@ it('an id change keeps the session on its shard: one atomic RENAME, index and du
 it('an id generator that ignores the old id still works: the session moves to the other shard', async () => {
   const generate = () => randomBytes(24).toString('base64url');
   const repo = new RedisIndexedSessionRepository({
-    client,
-    namespace: uniqueNamespace('pl'),
+    ...quietOptions(client, uniqueNamespace('pl')),
     idGenerator: () => generate(),
-    sweepIntervalMs: 0,
-    logger: silent,
   });
   const session = await repo.createSession();
   session.set('cart', ['sku-1']);
@@ -160,7 +146,7 @@ it('a cross-slot id change that fails puts the session back with its own TTL, no
     client,
     namespace: uniqueNamespace('mb'),
     idGenerator: () => nextId ?? generate(),
-    logger: silent,
+    logger: silentLogger,
   });
   const shard = (id: string) => repo.keys.shardOf(id);
   const session = await repo.createSession();
@@ -193,14 +179,9 @@ it('a delete that lands while a session moves to another slot is not undone by t
     namespace,
     idGenerator: () => generate(),
     sweepIntervalMs: 0,
-    logger: silent,
+    logger: silentLogger,
   });
-  const deleter = new RedisIndexedSessionRepository({
-    client,
-    namespace,
-    sweepIntervalMs: 0,
-    logger: silent,
-  });
+  const deleter = new RedisIndexedSessionRepository(quietOptions(client, namespace));
   await Promise.all([mover.ready(), deleter.ready()]);
   const session = await mover.createSession();
   session.set(PRINCIPAL_NAME_INDEX_NAME, 'mover');
@@ -242,13 +223,14 @@ it('a delete that lands while a session moves to another slot is not undone by t
 
 it('the sweep covers every master: sessions in all slots expire with one event each, on each of two instances', async () => {
   const namespace = `sw${Date.now()}`;
-  const repo = new RedisIndexedSessionRepository({ client, namespace, sweepIntervalMs: 100, logger: silent });
+  const repo = new RedisIndexedSessionRepository({
+    ...quietOptions(client, namespace),
+    sweepIntervalMs: 100,
+  });
   const peerClient = new Cluster(cluster.nodes.map((n) => ({ host: n.host, port: n.port })));
   const peer = new RedisIndexedSessionRepository({
-    client: peerClient,
-    namespace,
+    ...quietOptions(peerClient, namespace),
     sweepIntervalMs: 100,
-    logger: silent,
   });
   await Promise.all([repo.ready(), peer.ready()]);
   const expired: SessionEvent<MapSession>[] = [];
@@ -312,12 +294,7 @@ async function eventually<T>(fn: () => Promise<T>, withinMs: number): Promise<T>
 }
 
 it('SIGKILL of a master during a run loses no acknowledged session, index entry or due time once its replica took over', async () => {
-  const repo = new RedisIndexedSessionRepository({
-    client,
-    namespace: uniqueNamespace('fo'),
-    sweepIntervalMs: 0,
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-  });
+  const repo = new RedisIndexedSessionRepository(quietOptions(client, uniqueNamespace('fo')));
   const committed = new Map<string, number>();
   let stop = false;
   let written = 0;
@@ -410,7 +387,7 @@ it('the event subscriber moves to another node when its node dies, and events ke
   let listener: RedisIndexedSessionRepository | undefined;
   let victim: { port: number } | undefined;
   for (let attempt = 0; attempt < 20 && victim === undefined; attempt++) {
-    listener = new RedisIndexedSessionRepository({ client, namespace, sweepIntervalMs: 0, logger: silent });
+    listener = new RedisIndexedSessionRepository(quietOptions(client, namespace));
     await listener.ready();
     const node = await subscriberNode();
     const isMaster = masters.some((m) => m.port === node?.port);
@@ -425,12 +402,7 @@ it('the event subscriber moves to another node when its node dies, and events ke
   await cluster.killNode(victim.port);
   await cluster.waitUntilHealthy();
   const peerClient = new Cluster(cluster.nodes.map((n) => ({ host: n.host, port: n.port })));
-  const peer = new RedisIndexedSessionRepository({
-    client: peerClient,
-    namespace,
-    sweepIntervalMs: 0,
-    logger: silent,
-  });
+  const peer = new RedisIndexedSessionRepository(quietOptions(peerClient, namespace));
   await peer.ready();
   const id = await eventually(async () => {
     const session = await peer.createSession();

@@ -1,37 +1,18 @@
 import { type MapSession, PRINCIPAL_NAME_INDEX_NAME } from '@session/core';
 import { waitFor } from '@session/testkit';
-import { type RedisTestServer, startRedisServer } from '@session/testkit/redis';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisIndexedSessionRepository, RedisSessionRepository } from '../src/index.js';
-import { uniqueNamespace } from './support/harness.js';
+import { quietOptions, uniqueNamespace, useRedisServer } from './support/harness.js';
 
-let server: RedisTestServer;
-let client: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  client = new Redis(server.url);
-});
-afterAll(async () => {
-  client?.disconnect();
-  await server?.stop();
-});
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const redis = useRedisServer();
 
 describe.each([
   ['RedisSessionRepository', RedisSessionRepository, 0],
   ['RedisIndexedSessionRepository', RedisIndexedSessionRepository, 5 * 60_000],
 ] as const)('%s in the compact layout', (_, Repository, graceMs) => {
   const create = (extra: Record<string, unknown> = {}) =>
-    new Repository({
-      client,
-      namespace: uniqueNamespace('cl'),
-      sweepIntervalMs: 0,
-      logger: silent,
-      ...extra,
-    });
+    new Repository({ ...quietOptions(redis.client, uniqueNamespace('cl')), ...extra });
 
   it('writes short fields, the interval in exact ms, and a TTL of the interval (plus the grace when indexed)', async () => {
     const repo = create();
@@ -41,14 +22,14 @@ describe.each([
     await repo.save(session);
     const key = `${repo.keys.namespace}:s:${session.id}`;
     expect(repo.keys.session(session.id)).toBe(key);
-    const hash = await client.hgetall(key);
+    const hash = await redis.client.hgetall(key);
     expect(hash).toMatchObject({
       c: String(session.creationTime),
       l: String(session.lastAccessedTime),
       i: '90500',
       ':user': '"ada"',
     });
-    const ttl = await client.pttl(key);
+    const ttl = await redis.client.pttl(key);
     expect(ttl).toBeLessThanOrEqual(90_500 + graceMs);
     expect(ttl).toBeGreaterThan(90_500 + graceMs - 5_000);
     expect((await repo.findById(session.id))?.maxInactiveIntervalMs).toBe(90_500);
@@ -62,8 +43,8 @@ describe.each([
     session.set('cart', ['sku-1', 'sku-2']);
     await repo.save(session);
     const key = repo.keys.session(session.id);
-    expect(await client.hget(key, 'p')).toBe('"alice@example.com"');
-    expect(await client.object('ENCODING', key)).toBe('listpack');
+    expect(await redis.client.hget(key, 'p')).toBe('"alice@example.com"');
+    expect(await redis.client.object('ENCODING', key)).toBe('listpack');
     expect((await repo.findById(session.id))?.get(PRINCIPAL_NAME_INDEX_NAME)).toBe('alice@example.com');
     await repo.close();
   });
@@ -73,9 +54,9 @@ describe.each([
     const session = await repo.createSession();
     session.maxInactiveIntervalMs = -1;
     await repo.save(session);
-    expect(await client.pttl(repo.keys.session(session.id))).toBe(-1);
-    expect(await client.hget(repo.keys.session(session.id), 'i')).toBe('-1');
-    expect(await client.zscore(repo.keys.due(0), session.id)).toBeNull();
+    expect(await redis.client.pttl(repo.keys.session(session.id))).toBe(-1);
+    expect(await redis.client.hget(repo.keys.session(session.id), 'i')).toBe('-1');
+    expect(await redis.client.zscore(repo.keys.due(0), session.id)).toBeNull();
     await repo.close();
   });
 
@@ -85,13 +66,13 @@ describe.each([
     session.set('a', 1);
     await repo.save(session);
     const key = repo.keys.session(session.id);
-    await client.pexpire(key, 600_000_000);
+    await redis.client.pexpire(key, 600_000_000);
     const loaded = (await repo.findById(session.id)) as MapSession;
     // The read touched (its own PEXPIRE); pin the TTL again to see what the save does.
-    await client.pexpire(key, 600_000_000);
+    await redis.client.pexpire(key, 600_000_000);
     loaded.set('b', 2);
     await repo.save(loaded);
-    expect(await client.pttl(key)).toBeGreaterThan(599_000_000);
+    expect(await redis.client.pttl(key)).toBeGreaterThan(599_000_000);
     await repo.close();
   });
 
@@ -100,17 +81,17 @@ describe.each([
     const session = await repo.createSession();
     session.set('keep', 1);
     await repo.save(session);
-    await client.hset(repo.keys.session(session.id), ':gone', '');
+    await redis.client.hset(repo.keys.session(session.id), ':gone', '');
     const loaded = await repo.findById(session.id);
     expect(loaded?.names()).toEqual(['keep']);
-    expect(await client.exists(repo.keys.session(session.id))).toBe(1);
+    expect(await redis.client.exists(repo.keys.session(session.id))).toBe(1);
     await repo.close();
   });
 });
 
 describe('a client with an ioredis keyPrefix', () => {
   it('keeps every key, including those the scripts build, under the prefix', async () => {
-    const prefixed = new Redis(server.url, { keyPrefix: 'tenant7:' });
+    const prefixed = new Redis(redis.server.url, { keyPrefix: 'tenant7:' });
     const namespace = uniqueNamespace('kp');
     const repo = new RedisIndexedSessionRepository({ client: prefixed, namespace, sweepIntervalMs: 50 });
     await repo.ready();
@@ -126,12 +107,12 @@ describe('a client with an ioredis keyPrefix', () => {
     rotated.changeSessionId();
     await repo.save(rotated);
     expect([...(await repo.findByPrincipalName('kp-user')).keys()]).toEqual([rotated.id]);
-    const keys = await client.keys(`*${namespace}*`);
+    const keys = await redis.client.keys(`*${namespace}*`);
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.every((key) => key.startsWith('tenant7:'))).toBe(true);
     await waitFor(() => (expired.includes(rotated.id) ? true : undefined), 5000, 'no expired event');
     // The id-change trail expires on its own (10 s); everything else is gone with the session.
-    expect((await client.keys(`*${namespace}*`)).filter((key) => !key.includes(':m:'))).toEqual([]);
+    expect((await redis.client.keys(`*${namespace}*`)).filter((key) => !key.includes(':m:'))).toEqual([]);
     await repo.close();
     prefixed.disconnect();
   });

@@ -1,35 +1,14 @@
 import { InvalidSessionIdError, type MapSession, PRINCIPAL_NAME_INDEX_NAME } from '@session/core';
-import { type RedisTestServer, startRedisServer } from '@session/testkit/redis';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisIndexedSessionRepository, RedisSessionRepository } from '../src/index.js';
-import { uniqueNamespace } from './support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { RedisIndexedSessionRepository } from '../src/index.js';
+import { quietOptions, REPOSITORIES, uniqueNamespace, useRedisServer } from './support/harness.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-let server: RedisTestServer;
-let client: Redis;
+const redis = useRedisServer();
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  client = new Redis(server.url);
-});
-afterAll(async () => {
-  client?.disconnect();
-  await server?.stop();
-});
-
-describe.each([
-  ['RedisSessionRepository', RedisSessionRepository],
-  ['RedisIndexedSessionRepository', RedisIndexedSessionRepository],
-] as const)('%s under concurrent requests', (_, Repository) => {
+describe.each(REPOSITORIES)('%s under concurrent requests', (_, Repository) => {
   const create = (extra: Record<string, unknown> = {}) =>
-    new Repository({
-      client,
-      namespace: uniqueNamespace('cc'),
-      sweepIntervalMs: 0,
-      logger: silent,
-      ...extra,
-    });
+    new Repository({ ...quietOptions(redis.client, uniqueNamespace('cc')), ...extra });
 
   it('50 concurrent saves of different attributes on one session all persist', async () => {
     const repo = create();
@@ -60,7 +39,7 @@ describe.each([
           ? [repo.save(copy), repo.deleteById(session.id)]
           : [repo.deleteById(session.id), repo.save(copy)],
       );
-      expect(await client.exists(repo.keys.session(session.id))).toBe(0);
+      expect(await redis.client.exists(repo.keys.session(session.id))).toBe(0);
     }
     await repo.close();
   });
@@ -110,7 +89,7 @@ describe.each([
     const second = await repo.createSession();
     second.set('mine', 1);
     await expect(repo.save(second)).rejects.toThrow(InvalidSessionIdError);
-    const hash = await client.hgetall(repo.keys.session(fixedId));
+    const hash = await redis.client.hgetall(repo.keys.session(fixedId));
     expect(hash[':mine']).toBeUndefined();
     expect(hash.c).toBe(String(first.creationTime));
     await repo.close();
@@ -119,9 +98,9 @@ describe.each([
 
 it('an index lookup does not prune an entry that a save filed again after the lookup read it', async () => {
   const namespace = uniqueNamespace('race');
-  const ownClient = new Redis(server.url);
+  const ownClient = new Redis(redis.server.url);
   const repo = new RedisIndexedSessionRepository({ client: ownClient, namespace, sweepIntervalMs: 0 });
-  const other = new RedisIndexedSessionRepository({ client, namespace, sweepIntervalMs: 0 });
+  const other = new RedisIndexedSessionRepository({ client: redis.client, namespace, sweepIntervalMs: 0 });
   await Promise.all([repo.ready(), other.ready()]);
   const session = await other.createSession();
   session.set(PRINCIPAL_NAME_INDEX_NAME, 'bob');
@@ -129,7 +108,7 @@ it('an index lookup does not prune an entry that a save filed again after the lo
   const copy = (await other.findById(session.id)) as MapSession;
   // A stale entry under 'ada': the lookup prunes it…
   const adaKey = repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'ada');
-  await client.sadd(adaKey, session.id);
+  await redis.client.sadd(adaKey, session.id);
   // …but between its read and its prune, another request files the session under 'ada' for real.
   type Send = (command: { name: string }, ...rest: unknown[]) => unknown;
   const target = ownClient as unknown as { sendCommand: Send };
@@ -144,7 +123,7 @@ it('an index lookup does not prune an entry that a save filed again after the lo
   expect((await repo.findByPrincipalName('ada')).size).toBe(0);
   expect(sent).toBe(2);
   target.sendCommand = send;
-  expect(await client.smembers(adaKey)).toEqual([session.id]);
+  expect(await redis.client.smembers(adaKey)).toEqual([session.id]);
   expect([...(await repo.findByPrincipalName('ada')).keys()]).toEqual([session.id]);
   await Promise.all([repo.close(), other.close()]);
   ownClient.disconnect();

@@ -1,33 +1,21 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { findFreePort, type RedisTestServer, startRedisServer } from '@session/testkit/redis';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisIndexedSessionRepository, RedisSessionRepository } from '../src/index.js';
-import { uniqueNamespace } from './support/harness.js';
+import { findFreePort } from '@session/testkit/redis';
+import { describe, expect, it } from 'vitest';
+import { REPOSITORIES, uniqueNamespace, useRedisServer } from './support/harness.js';
 
-let server: RedisTestServer;
-let client: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  client = new Redis(server.url);
-});
-afterAll(async () => {
-  client?.disconnect();
-  await server?.stop();
-});
+const redis = useRedisServer();
 
 describe('closing', () => {
-  it.each([
-    ['RedisSessionRepository', RedisSessionRepository],
-    ['RedisIndexedSessionRepository', RedisIndexedSessionRepository],
-  ] as const)('%s: close() leaves a client it was given open, and is idempotent', async (_, Repository) => {
-    const repo = new Repository({ client, namespace: uniqueNamespace('lc') });
-    await repo.close();
-    await repo.close();
-    expect(await client.ping()).toBe('PONG');
-  });
+  it.each(REPOSITORIES)(
+    '%s: close() leaves a client it was given open, and is idempotent',
+    async (_, Repository) => {
+      const repo = new Repository({ client: redis.client, namespace: uniqueNamespace('lc') });
+      await repo.close();
+      await repo.close();
+      expect(await redis.client.ping()).toBe('PONG');
+    },
+  );
 
   it('close() (and a constructor that rejects its options) leaves nothing running: a child process exits by itself, even with Redis down', async () => {
     const fixture = fileURLToPath(new URL('./fixtures/close-must-exit.mts', import.meta.url));
@@ -38,7 +26,7 @@ describe('closing', () => {
         '--import',
         'tsx',
         fixture,
-        String(server.port),
+        String(redis.server.port),
         String(await findFreePort()),
       ],
       { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] },

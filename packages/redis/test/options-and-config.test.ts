@@ -6,9 +6,8 @@ import {
   type MapSession,
   PRINCIPAL_NAME_INDEX_NAME,
 } from '@session/core';
-import { type RedisTestServer, startRedisServer } from '@session/testkit/redis';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import {
   createClient,
   parseClusterUrl,
@@ -19,19 +18,9 @@ import {
   sessionStore,
   shardOf,
 } from '../src/index.js';
-import { uniqueNamespace } from './support/harness.js';
+import { uniqueNamespace, useRedisServer } from './support/harness.js';
 
-let server: RedisTestServer;
-let client: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  client = new Redis(server.url);
-});
-afterAll(async () => {
-  client?.disconnect();
-  await server?.stop();
-});
+const redis = useRedisServer();
 
 describe('options', () => {
   it('rejects bad options with typed errors naming the option', () => {
@@ -46,27 +35,33 @@ describe('options', () => {
       [{ defaultMaxInactiveIntervalMs: 1e17 }, /defaultMaxInactiveIntervalMs/],
     ];
     for (const [options, message] of bad) {
-      expect(() => new RedisSessionRepository({ client, ...options })).toThrow(message);
+      expect(() => new RedisSessionRepository({ client: redis.client, ...options })).toThrow(message);
     }
     expect(() => new RedisSessionRepository({ client: {} as Redis })).toThrow(InvalidArgumentError);
-    expect(() => new RedisIndexedSessionRepository({ client, sweepIntervalMs: Number.NaN })).toThrow(
-      /sweepIntervalMs/,
-    );
-    // Node timers cannot wait longer: they would fire every 1 ms instead.
-    expect(() => new RedisIndexedSessionRepository({ client, sweepIntervalMs: 2 ** 31 })).toThrow(
-      /sweepIntervalMs/,
-    );
     expect(
-      () => new RedisIndexedSessionRepository({ client, springExpirationStore: 'hourly' as never }),
+      () => new RedisIndexedSessionRepository({ client: redis.client, sweepIntervalMs: Number.NaN }),
+    ).toThrow(/sweepIntervalMs/);
+    // Node timers cannot wait longer: they would fire every 1 ms instead.
+    expect(
+      () => new RedisIndexedSessionRepository({ client: redis.client, sweepIntervalMs: 2 ** 31 }),
+    ).toThrow(/sweepIntervalMs/);
+    expect(
+      () =>
+        new RedisIndexedSessionRepository({ client: redis.client, springExpirationStore: 'hourly' as never }),
     ).toThrow(/springExpirationStore/);
     expect(
-      () => new RedisIndexedSessionRepository({ client, layout: 'spring', keyspaceNotifications: true }),
+      () =>
+        new RedisIndexedSessionRepository({
+          client: redis.client,
+          layout: 'spring',
+          keyspaceNotifications: true,
+        }),
     ).toThrow(/keyspaceNotifications/);
   });
 
   it('touchThresholdMs skips the touch write while the last access is recent', async () => {
     const repo = new RedisSessionRepository({
-      client,
+      client: redis.client,
       namespace: uniqueNamespace('tt'),
       touchThresholdMs: 60_000,
     });
@@ -159,33 +154,33 @@ describe('key names', () => {
 describe('config-driven loading', () => {
   it('createRepositoryFromConfig(redis://…) gives an indexed repository that owns and closes its client', async () => {
     const namespace = uniqueNamespace('cfg');
-    const before = (await client.client('LIST')) as string;
+    const before = (await redis.client.client('LIST')) as string;
     const repo = await createRepositoryFromConfig(
-      `redis://127.0.0.1:${server.port}?namespace=${namespace}&sweepIntervalMs=0`,
+      `redis://127.0.0.1:${redis.server.port}?namespace=${namespace}&sweepIntervalMs=0`,
     );
     expect(repo).toBeInstanceOf(RedisIndexedSessionRepository);
     expect(isIndexedRepository(repo)).toBe(true);
     const session = await repo.createSession();
     (session as MapSession).set(PRINCIPAL_NAME_INDEX_NAME, 'cfg-user');
     await repo.save(session);
-    expect(await client.exists(`${namespace}:s:${session.id}`)).toBe(1);
+    expect(await redis.client.exists(`${namespace}:s:${session.id}`)).toBe(1);
     expect((await repo.findById(session.id))?.id).toBe(session.id);
     const connections = (text: string) => text.trim().split('\n').length;
-    expect(connections((await client.client('LIST')) as string)).toBeGreaterThan(connections(before));
+    expect(connections((await redis.client.client('LIST')) as string)).toBeGreaterThan(connections(before));
     await repo.close?.();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect((repo as RedisIndexedSessionRepository).client.status).toBe('end');
-    expect(connections((await client.client('LIST')) as string)).toBe(connections(before));
+    expect(connections((await redis.client.client('LIST')) as string)).toBe(connections(before));
   });
 
   it('?indexed=false gives the plain repository; ?layout=spring Spring’s names', async () => {
-    const plain = await sessionStore.create({ store: 'redis', url: `${server.url}?indexed=false` });
+    const plain = await sessionStore.create({ store: 'redis', url: `${redis.server.url}?indexed=false` });
     expect(plain).toBeInstanceOf(RedisSessionRepository);
     expect(plain).not.toBeInstanceOf(RedisIndexedSessionRepository);
     await plain.close?.();
     const spring = (await sessionStore.create({
       store: 'redis',
-      url: `${server.url}?indexed=false&layout=spring`,
+      url: `${redis.server.url}?indexed=false&layout=spring`,
     })) as RedisSessionRepository;
     expect(spring.keys.session('x')).toBe('spring:session:sessions:x');
     await spring.close();

@@ -1,30 +1,23 @@
-import type { MapSession } from '@session/core';
+import { type MapSession, silentLogger } from '@session/core';
 import { sleep, waitFor } from '@session/testkit';
-import { findFreePort, type RedisTestServer, startRedisServer } from '@session/testkit/redis';
+import { findFreePort, startRedisServer } from '@session/testkit/redis';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisIndexedSessionRepository, RedisSessionRepository } from '../src/index.js';
-import { uniqueNamespace } from './support/harness.js';
+import { quietOptions, uniqueNamespace, useRedisServer } from './support/harness.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-let server: RedisTestServer;
-let client: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  client = new Redis(server.url);
-});
-afterAll(async () => {
-  client?.disconnect();
-  await server?.stop();
-});
+const redis = useRedisServer();
 
 describe('the event subscription', () => {
   it('ready() rejects when the repository is closed before its subscription ever held', async () => {
     const port = await findFreePort();
     const down = new Redis(port, { maxRetriesPerRequest: 0, retryStrategy: () => 50 });
     down.on('error', () => undefined);
-    const repo = new RedisIndexedSessionRepository({ client: down, sweepIntervalMs: 0, logger: silent });
+    const repo = new RedisIndexedSessionRepository({
+      client: down,
+      sweepIntervalMs: 0,
+      logger: silentLogger,
+    });
     const ready = repo.ready();
     await repo.close();
     await expect(ready).rejects.toThrow(/closed before its event subscription held/);
@@ -40,12 +33,7 @@ describe('the event subscription', () => {
     };
     const listenerClient = open();
     const namespace = uniqueNamespace('ps');
-    const listener = new RedisIndexedSessionRepository({
-      client: listenerClient,
-      namespace,
-      sweepIntervalMs: 0,
-      logger: silent,
-    });
+    const listener = new RedisIndexedSessionRepository(quietOptions(listenerClient, namespace));
     // Nothing listens yet: the first SUBSCRIBE fails, and ready() waits for a later one to hold.
     let readiness = 'pending';
     const ready = listener.ready().then(
@@ -63,12 +51,7 @@ describe('the event subscription', () => {
       deleted.push(event.sessionId);
     });
     const peerClient = open();
-    const peer = new RedisIndexedSessionRepository({
-      client: peerClient,
-      namespace,
-      sweepIntervalMs: 0,
-      logger: silent,
-    });
+    const peer = new RedisIndexedSessionRepository(quietOptions(peerClient, namespace));
     const deleteOne = async () => {
       const session = await peer.createSession();
       session.set('a', 1);
@@ -103,7 +86,7 @@ describe('the event subscription', () => {
 
   it("an instance's own created and deleted events reach its listeners once, subscribed or not yet", async () => {
     const namespace = uniqueNamespace('own');
-    const repo = new RedisIndexedSessionRepository({ client, namespace, sweepIntervalMs: 0, logger: silent });
+    const repo = new RedisIndexedSessionRepository(quietOptions(redis.client, namespace));
     const seen: string[] = [];
     repo.on('created', (event) => {
       seen.push(`created:${event.sessionId}:${String((event.session as MapSession | null)?.get('a'))}`);
@@ -133,12 +116,7 @@ describe('the event subscription', () => {
 
   it('an instance sweeps only once it hears events, so its own listeners get what its first sweep expires', async () => {
     const namespace = uniqueNamespace('first');
-    const writer = new RedisIndexedSessionRepository({
-      client,
-      namespace,
-      sweepIntervalMs: 0,
-      logger: silent,
-    });
+    const writer = new RedisIndexedSessionRepository(quietOptions(redis.client, namespace));
     const ids: string[] = [];
     const now = Date.now();
     for (let i = 0; i < 5; i++) {
@@ -150,10 +128,13 @@ describe('the event subscription', () => {
     await writer.close();
     // Due long ago, as sessions are after every instance was down for a while.
     for (const id of ids) {
-      await client.hset(writer.keys.session(id), 'l', String(now - 60_000), 'i', '1000');
-      await client.zadd(writer.keys.due(0), now - 59_000, id);
+      await redis.client.hset(writer.keys.session(id), 'l', String(now - 60_000), 'i', '1000');
+      await redis.client.zadd(writer.keys.due(0), now - 59_000, id);
     }
-    const repo = new RedisIndexedSessionRepository({ client, namespace, sweepIntervalMs: 1, logger: silent });
+    const repo = new RedisIndexedSessionRepository({
+      ...quietOptions(redis.client, namespace),
+      sweepIntervalMs: 1,
+    });
     const expired: string[] = [];
     repo.on('expired', (event) => {
       expired.push(event.sessionId);
@@ -177,7 +158,7 @@ describe('Redis down when the repository starts', () => {
         // Few retries keep the test short; what matters is that nothing waits for the subscription.
         redisOptions: { maxRetriesPerRequest: 2, retryStrategy: () => 20 },
         sweepIntervalMs: 0,
-        logger: silent,
+        logger: silentLogger,
       });
       const session = await repo.createSession();
       session.set('a', 1);

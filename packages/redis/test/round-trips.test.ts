@@ -1,42 +1,25 @@
 import { type MapSession, PRINCIPAL_NAME_INDEX_NAME } from '@session/core';
-import {
-  type CommandMonitor,
-  monitorCommands,
-  type RedisTestServer,
-  startRedisServer,
-} from '@session/testkit/redis';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisIndexedSessionRepository, RedisSessionRepository } from '../src/index.js';
-import { uniqueNamespace } from './support/harness.js';
+import { uniqueNamespace, useRedisServer } from './support/harness.js';
 
 // Round trips are counted by Redis itself: MONITOR lists every command clients send (commands a
 // script runs internally are marked as such and cost no round trip of their own).
-let server: RedisTestServer;
-let monitor: CommandMonitor;
-let client: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  monitor = await monitorCommands(server);
-  client = new Redis(server.url);
-});
-afterAll(async () => {
-  monitor?.stop();
-  client?.disconnect();
-  await server?.stop();
-});
+const redis = useRedisServer({ monitor: true });
 
 const names = (commands: ReadonlyArray<{ name: string }>) => commands.map((c) => c.name);
 
 describe.each([
-  ['RedisSessionRepository', () => new RedisSessionRepository({ client, namespace: uniqueNamespace('rt') })],
+  [
+    'RedisSessionRepository',
+    () => new RedisSessionRepository({ client: redis.client, namespace: uniqueNamespace('rt') }),
+  ],
   [
     'RedisIndexedSessionRepository',
     // A sweep every hour: nothing in the background while commands are counted.
     () =>
       new RedisIndexedSessionRepository({
-        client,
+        client: redis.client,
         namespace: uniqueNamespace('rt'),
         sweepIntervalMs: 3_600_000,
       }),
@@ -56,10 +39,10 @@ describe.each([
     session.lastAccessedTime = Date.now() - 60_000;
     await repo.save(session);
     await repo.findById(session.id); // the first script call on a connection is an EVAL
-    const before = Number(await client.hget(repo.keys.session(session.id), 'l'));
-    const commands = await monitor.during(() => repo.findById(session.id));
+    const before = Number(await redis.client.hget(repo.keys.session(session.id), 'l'));
+    const commands = await redis.monitor.during(() => repo.findById(session.id));
     expect(names(commands)).toEqual(['evalsha']);
-    const after = Number(await client.hget(repo.keys.session(session.id), 'l'));
+    const after = Number(await redis.client.hget(repo.keys.session(session.id), 'l'));
     expect(after).toBeGreaterThan(before);
     await repo.close();
   });
@@ -73,12 +56,12 @@ describe.each([
     loaded.set('cart', ['sku-1']);
     loaded.delete('warm');
     loaded.set(PRINCIPAL_NAME_INDEX_NAME, 'ada');
-    expect(names(await monitor.during(() => repo.save(loaded)))).toEqual(['evalsha']);
-    expect(await client.hget(repo.keys.session(first.id), ':cart')).toBe('["sku-1"]');
-    expect(await client.hexists(repo.keys.session(first.id), ':warm')).toBe(0);
+    expect(names(await redis.monitor.during(() => repo.save(loaded)))).toEqual(['evalsha']);
+    expect(await redis.client.hget(repo.keys.session(first.id), ':cart')).toBe('["sku-1"]');
+    expect(await redis.client.hexists(repo.keys.session(first.id), ':warm')).toBe(0);
 
-    expect(await monitor.during(() => repo.save(loaded))).toEqual([]);
-    const anonymous = await monitor.during(async () => {
+    expect(await redis.monitor.during(() => repo.save(loaded))).toEqual([]);
+    const anonymous = await redis.monitor.during(async () => {
       const unsaved = await repo.createSession();
       unsaved.maxInactiveIntervalMs = 60_000;
     });
@@ -86,7 +69,7 @@ describe.each([
 
     const fresh = await repo.createSession();
     fresh.set('a', 1);
-    expect(names(await monitor.during(() => repo.save(fresh)))).toEqual(['evalsha']);
+    expect(names(await redis.monitor.during(() => repo.save(fresh)))).toEqual(['evalsha']);
     await repo.close();
   });
 
@@ -96,12 +79,12 @@ describe.each([
     session.set('n', 0);
     await repo.save(session);
     await repo.findById(session.id);
-    const commands = await monitor.during(async () => {
+    const commands = await redis.monitor.during(async () => {
       const loaded = (await repo.findById(session.id)) as MapSession;
       loaded.set('n', 1);
       const newId = loaded.changeSessionId();
       await repo.save(loaded);
-      expect((await client.hget(repo.keys.session(newId), ':n')) ?? '').toBe('1');
+      expect((await redis.client.hget(repo.keys.session(newId), ':n')) ?? '').toBe('1');
     });
     // The hget above is the test's own check.
     expect(names(commands)).toEqual(['evalsha', 'evalsha', 'hget']);

@@ -1,43 +1,22 @@
 import { InvalidArgumentError, MAX_INACTIVE_INTERVAL_MS, type MapSession } from '@session/core';
-import { type RedisTestServer, startRedisServer } from '@session/testkit/redis';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisIndexedSessionRepository, RedisSessionRepository } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { RedisIndexedSessionRepository } from '../src/index.js';
 import { saveArgs } from '../src/scripts/args.js';
 import { runScript } from '../src/scripts/index.js';
-import { uniqueNamespace } from './support/harness.js';
+import { quietOptions, REPOSITORIES, uniqueNamespace, useRedisServer } from './support/harness.js';
 
 // A save either writes everything or nothing: limits are checked in core before anything is sent,
 // and the save script checks its arguments again before its first write.
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-let server: RedisTestServer;
-let client: Redis;
+const redis = useRedisServer();
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  client = new Redis(server.url);
-});
-afterAll(async () => {
-  client?.disconnect();
-  await server?.stop();
-});
-
-describe.each([
-  ['RedisSessionRepository', RedisSessionRepository],
-  ['RedisIndexedSessionRepository', RedisIndexedSessionRepository],
-] as const)('%s: out-of-range timing', (_, Repository) => {
+describe.each(REPOSITORIES)('%s: out-of-range timing', (_, Repository) => {
   it('an interval beyond the documented maximum is refused before anything is sent, leaving the stored session as it was', async () => {
-    const repo = new Repository({
-      client,
-      namespace: uniqueNamespace('lim'),
-      sweepIntervalMs: 0,
-      logger: silent,
-    });
+    const repo = new Repository(quietOptions(redis.client, uniqueNamespace('lim')));
     const session = await repo.createSession();
     session.set('a', 1);
     await repo.save(session);
-    const ttl = await client.pttl(repo.keys.session(session.id));
+    const ttl = await redis.client.pttl(repo.keys.session(session.id));
     const loaded = (await repo.findById(session.id)) as MapSession;
     expect(() => {
       loaded.maxInactiveIntervalMs = 1e17;
@@ -47,23 +26,18 @@ describe.each([
     }).toThrow(InvalidArgumentError);
     loaded.maxInactiveIntervalMs = MAX_INACTIVE_INTERVAL_MS;
     expect((await repo.save(loaded)).status).toBe('written');
-    expect(await client.pttl(repo.keys.session(session.id))).toBeGreaterThan(ttl);
+    expect(await redis.client.pttl(repo.keys.session(session.id))).toBeGreaterThan(ttl);
     await repo.close();
   });
 
   it('the save script refuses out-of-range numbers before its first write (nothing half-written)', async () => {
-    const repo = new Repository({
-      client,
-      namespace: uniqueNamespace('lua'),
-      sweepIntervalMs: 0,
-      logger: silent,
-    });
+    const repo = new Repository(quietOptions(redis.client, uniqueNamespace('lua')));
     const session = await repo.createSession();
     session.set('a', 1);
     await repo.save(session);
     const key = repo.keys.session(session.id);
-    const before = await client.hgetall(key);
-    const beforeTtl = await client.pttl(key);
+    const before = await redis.client.hgetall(key);
+    const beforeTtl = await redis.client.pttl(key);
     const mode = repo instanceof RedisIndexedSessionRepository ? 'ci' : 'c';
     for (const bad of [{ intervalMs: 1e17 }, { lastAccessedTime: 1e17 }]) {
       const args = saveArgs(
@@ -85,9 +59,9 @@ describe.each([
           removed: [':a'],
         },
       );
-      await expect(runScript(client, 'save', [key], args)).rejects.toThrow(/out of range/);
-      expect(await client.hgetall(key)).toEqual(before);
-      expect(Math.abs((await client.pttl(key)) - beforeTtl)).toBeLessThan(1000);
+      await expect(runScript(redis.client, 'save', [key], args)).rejects.toThrow(/out of range/);
+      expect(await redis.client.hgetall(key)).toEqual(before);
+      expect(Math.abs((await redis.client.pttl(key)) - beforeTtl)).toBeLessThan(1000);
     }
     await repo.close();
   });

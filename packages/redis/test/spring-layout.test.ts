@@ -6,12 +6,11 @@ import {
   type MapSession,
   PRINCIPAL_NAME_INDEX_NAME,
   SPRING_SECURITY_CONTEXT,
+  silentLogger,
   springJsonSerializer,
 } from '@session/core';
 import { waitFor } from '@session/testkit';
-import { type RedisTestServer, startRedisServer } from '@session/testkit/redis';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   findJava,
   JAVA_INSTALL_HINT,
@@ -23,6 +22,7 @@ import {
   type RedisIndexedSessionRepositoryOptions,
   RedisSessionRepository,
 } from '../src/index.js';
+import { useRedisServer } from './support/harness.js';
 
 /** Redis state exactly as Spring Session writes it (see fixtures/spring-session/README.md). */
 interface SpringFixture {
@@ -50,34 +50,26 @@ const fixture = (name: string) => fixtures.find(([n]) => n === name)?.[1] as Spr
 
 const NS = 'spring:session';
 const SHADOW = `${NS}:sessions:expires:`;
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-let server: RedisTestServer;
-let client: Redis;
+const redis = useRedisServer();
 
 beforeAll(async () => {
-  server = await startRedisServer();
-  client = new Redis(server.url);
   // What Spring Session's ConfigureNotifyKeyspaceEventsAction sets: the spring layout needs it too.
-  await client.config('SET', 'notify-keyspace-events', 'Egx');
-});
-afterAll(async () => {
-  client?.disconnect();
-  await server?.stop();
+  await redis.client.config('SET', 'notify-keyspace-events', 'Egx');
 });
 beforeEach(async () => {
-  await client.flushall();
+  await redis.client.flushall();
 });
 
 /** Writes a fixture's keys into Redis, TTLs included. */
 async function load(f: SpringFixture): Promise<void> {
   for (const entry of f.keys) {
-    if (entry.type === 'hash') await client.hset(entry.key, entry.fields);
-    else if (entry.type === 'string') await client.set(entry.key, entry.value);
-    else if (entry.type === 'set') await client.sadd(entry.key, ...entry.members);
-    else for (const [member, score] of entry.members) await client.zadd(entry.key, score, member);
+    if (entry.type === 'hash') await redis.client.hset(entry.key, entry.fields);
+    else if (entry.type === 'string') await redis.client.set(entry.key, entry.value);
+    else if (entry.type === 'set') await redis.client.sadd(entry.key, ...entry.members);
+    else for (const [member, score] of entry.members) await redis.client.zadd(entry.key, score, member);
     if ('ttlSeconds' in entry && entry.ttlSeconds !== undefined)
-      await client.expire(entry.key, entry.ttlSeconds);
+      await redis.client.expire(entry.key, entry.ttlSeconds);
   }
 }
 
@@ -89,12 +81,12 @@ function clockAt(now: number): () => number {
 
 function springRepository(f: SpringFixture, extra: RedisIndexedSessionRepositoryOptions = {}) {
   return new RedisIndexedSessionRepository({
-    client,
+    client: redis.client,
     layout: 'spring',
     springExpirationStore: f.expirationStore,
     clock: clockAt(f.now),
     sweepIntervalMs: 0,
-    logger: silent,
+    logger: silentLogger,
     ...extra,
   });
 }
@@ -108,7 +100,7 @@ const bucketOf = (expiresAt: number) => Math.floor(expiresAt / 60_000) * 60_000 
  */
 async function expectSpringShape(id: string, f: SpringFixture, principal: string | null): Promise<void> {
   const key = `${NS}:sessions:${id}`;
-  const hash = await client.hgetall(key);
+  const hash = await redis.client.hgetall(key);
   for (const field of Object.keys(hash)) {
     expect(
       ['creationTime', 'lastAccessedTime', 'maxInactiveInterval'].includes(field) ||
@@ -121,22 +113,23 @@ async function expectSpringShape(id: string, f: SpringFixture, principal: string
   expect(hash.maxInactiveInterval).toMatch(/^-?\d+$/);
   const interval = Number(hash.maxInactiveInterval);
   const expiresAt = Number(hash.lastAccessedTime) + interval * 1000;
-  const ttl = await client.ttl(key);
+  const ttl = await redis.client.ttl(key);
   expect(ttl).toBeGreaterThan(interval + 300 - 10);
   expect(ttl).toBeLessThanOrEqual(interval + 300);
-  const shadowTtl = await client.pttl(`${SHADOW}${id}`);
+  const shadowTtl = await redis.client.pttl(`${SHADOW}${id}`);
   expect(shadowTtl).toBeGreaterThan(interval * 1000 - 10_000);
-  expect(await client.get(`${SHADOW}${id}`)).toBe('');
+  expect(await redis.client.get(`${SHADOW}${id}`)).toBe('');
   if (f.expirationStore === 'minute-buckets') {
-    const buckets = await client.keys(`${NS}:expirations:*`);
+    const buckets = await redis.client.keys(`${NS}:expirations:*`);
     const holding = [];
-    for (const bucket of buckets) if (await client.sismember(bucket, `"expires:${id}"`)) holding.push(bucket);
+    for (const bucket of buckets)
+      if (await redis.client.sismember(bucket, `"expires:${id}"`)) holding.push(bucket);
     expect(holding).toEqual([`${NS}:expirations:${bucketOf(expiresAt)}`]);
   } else {
-    expect(Number(await client.zscore(`${NS}:sessions:expirations`, `"${id}"`))).toBe(expiresAt);
+    expect(Number(await redis.client.zscore(`${NS}:sessions:expirations`, `"${id}"`))).toBe(expiresAt);
   }
   if (principal !== null) {
-    expect(await client.smembers(`${NS}:index:${PRINCIPAL_NAME_INDEX_NAME}:${principal}`)).toEqual([
+    expect(await redis.client.smembers(`${NS}:index:${PRINCIPAL_NAME_INDEX_NAME}:${principal}`)).toEqual([
       `"${id}"`,
     ]);
   }
@@ -165,12 +158,12 @@ describe.each(fixtures)('a session Spring Session wrote (%s)', (name, f) => {
     await load(f);
     const repo = springRepository(f);
     const hashKey = `${NS}:sessions:${f.sessionId}`;
-    const before = await client.hgetall(hashKey);
+    const before = await redis.client.hgetall(hashKey);
     const found = (await repo.findById(f.sessionId)) as MapSession;
     found.set('fromNode', { visits: 2, tags: ['a', 'b'] });
     expect((await repo.save(found)).status).toBe('written');
     await expectSpringShape(f.sessionId, f, f.principal);
-    const after = await client.hgetall(hashKey);
+    const after = await redis.client.hgetall(hashKey);
     for (const [field, text] of Object.entries(before)) {
       if (field.startsWith('sessionAttr:') && text !== '') expect(after[field], field).toBe(text);
     }
@@ -185,7 +178,7 @@ describe.each(fixtures)('a session Spring Session wrote (%s)', (name, f) => {
     const found = (await repo.findById(f.sessionId)) as MapSession;
     const newId = found.changeSessionId();
     expect((await repo.save(found)).status).toBe('written');
-    expect(await client.exists(`${NS}:sessions:${f.sessionId}`, `${SHADOW}${f.sessionId}`)).toBe(0);
+    expect(await redis.client.exists(`${NS}:sessions:${f.sessionId}`, `${SHADOW}${f.sessionId}`)).toBe(0);
     await expectSpringShape(newId, f, f.principal);
     if (f.principal !== null) {
       expect([...(await repo.findByPrincipalName(f.principal)).keys()]).toEqual([newId]);
@@ -199,11 +192,11 @@ describe('never destroying Spring data', () => {
     const f = fixture('principal-attribute');
     await load(f);
     const indexKey = `${NS}:index:${PRINCIPAL_NAME_INDEX_NAME}:ada`;
-    await client.del(indexKey);
-    await client.sadd(indexKey, f.sessionId);
+    await redis.client.del(indexKey);
+    await redis.client.sadd(indexKey, f.sessionId);
     const repo = springRepository(f);
     expect([...(await repo.findByPrincipalName('ada')).keys()]).toEqual([f.sessionId]);
-    expect(await client.smembers(indexKey)).toEqual([f.sessionId]);
+    expect(await redis.client.smembers(indexKey)).toEqual([f.sessionId]);
     await repo.close();
   });
 
@@ -211,10 +204,10 @@ describe('never destroying Spring data', () => {
     const f = fixture('principal-attribute');
     await load(f);
     const indexKey = `${NS}:index:${PRINCIPAL_NAME_INDEX_NAME}:ada`;
-    await client.sadd(indexKey, '\xac\xed\x00\x05t\x00$jdk-serialized');
+    await redis.client.sadd(indexKey, '\xac\xed\x00\x05t\x00$jdk-serialized');
     const repo = springRepository(f);
     expect([...(await repo.findByPrincipalName('ada')).keys()]).toEqual([f.sessionId]);
-    expect(await client.scard(indexKey)).toBe(2);
+    expect(await redis.client.scard(indexKey)).toBe(2);
     await repo.close();
   });
 
@@ -224,7 +217,7 @@ describe('never destroying Spring data', () => {
     const repo = springRepository(f);
     const found = (await repo.findById(f.sessionId)) as MapSession;
     expect(found.names()).toEqual(['kept']);
-    expect(await client.exists(`${NS}:sessions:${f.sessionId}`)).toBe(1);
+    expect(await redis.client.exists(`${NS}:sessions:${f.sessionId}`)).toBe(1);
     await repo.close();
   });
 
@@ -240,9 +233,9 @@ describe('never destroying Spring data', () => {
     const original = (f.keys[0] as { fields: Record<string, string> }).fields[
       `sessionAttr:${SPRING_SECURITY_CONTEXT}`
     ];
-    expect(await client.hget(`${NS}:sessions:${f.sessionId}`, `sessionAttr:${SPRING_SECURITY_CONTEXT}`)).toBe(
-      original,
-    );
+    expect(
+      await redis.client.hget(`${NS}:sessions:${f.sessionId}`, `sessionAttr:${SPRING_SECURITY_CONTEXT}`),
+    ).toBe(original);
     await repo.close();
   });
 });
@@ -256,25 +249,25 @@ describe('sessions Node creates in the spring layout', () => {
     session.set('cart', ['sku-1']);
     expect((await repo.save(session)).status).toBe('written');
     await expectSpringShape(session.id, f, 'node-user');
-    expect(await client.hget(`${NS}:sessions:${session.id}`, 'sessionAttr:cart')).toBe(
+    expect(await redis.client.hget(`${NS}:sessions:${session.id}`, 'sessionAttr:cart')).toBe(
       '["java.util.ArrayList",["sku-1"]]',
     );
     // A sub-second interval becomes whole seconds, rounded up: Spring keeps seconds.
     session.maxInactiveIntervalMs = 1500;
     await repo.save(session);
-    expect(await client.hget(`${NS}:sessions:${session.id}`, 'maxInactiveInterval')).toBe('2');
+    expect(await redis.client.hget(`${NS}:sessions:${session.id}`, 'maxInactiveInterval')).toBe('2');
     await repo.close();
   });
 
   it('the plain repository writes Spring RedisSessionRepository’s layout: the hash with a TTL of the interval', async () => {
-    const repo = new RedisSessionRepository({ client, layout: 'spring', logger: silent });
+    const repo = new RedisSessionRepository({ client: redis.client, layout: 'spring', logger: silentLogger });
     const session = await repo.createSession();
     session.set('a', 1);
     await repo.save(session);
     const key = `${NS}:sessions:${session.id}`;
-    expect(await client.hget(key, 'sessionAttr:a')).toBe('1');
-    expect(await client.ttl(key)).toBeGreaterThan(1800 - 10);
-    expect(await client.exists(`${SHADOW}${session.id}`)).toBe(0);
+    expect(await redis.client.hget(key, 'sessionAttr:a')).toBe('1');
+    expect(await redis.client.ttl(key)).toBeGreaterThan(1800 - 10);
+    expect(await redis.client.exists(`${SHADOW}${session.id}`)).toBe(0);
     await repo.close();
   });
 });
@@ -297,7 +290,7 @@ describe('events in a mixed fleet (keyspace notifications, as Spring uses them)'
     const body = `{"@class":"java.util.HashMap",${Object.entries(hash)
       .map(([field, text]) => `${JSON.stringify(field)}:${text === '' ? 'null' : text}`)
       .join(',')}}`;
-    await client.publish(`${NS}:event:0:created:${created}`, body);
+    await redis.client.publish(`${NS}:event:0:created:${created}`, body);
     await waitFor(() => (seen.length > 0 ? true : undefined), 5000, 'no created event');
     expect(seen).toEqual([`created:${created}:true`]);
 
@@ -305,22 +298,23 @@ describe('events in a mixed fleet (keyspace notifications, as Spring uses them)'
     const now = Date.now();
     const stored = { ...hash, lastAccessedTime: String(now), creationTime: String(now) };
     const deletedId = 'bbbbbbbb-1111-4222-8333-444444444444';
-    await client.hset(`${NS}:sessions:${deletedId}`, { ...stored, maxInactiveInterval: '0' });
-    await client.set(`${SHADOW}${deletedId}`, '');
-    await client.del(`${SHADOW}${deletedId}`);
+    await redis.client.hset(`${NS}:sessions:${deletedId}`, { ...stored, maxInactiveInterval: '0' });
+    await redis.client.set(`${SHADOW}${deletedId}`, '');
+    await redis.client.del(`${SHADOW}${deletedId}`);
     await waitFor(() => (seen.length > 1 ? true : undefined), 5000, 'no deleted event');
     expect(seen[1]).toBe(`deleted:${deletedId}:true`);
 
     // A session whose shadow key runs out: `expired` on every instance, its index entry cleaned.
     const expiringId = 'cccccccc-1111-4222-8333-444444444444';
-    await client.hset(`${NS}:sessions:${expiringId}`, { ...stored, maxInactiveInterval: '1' });
-    await client.sadd(`${NS}:index:${PRINCIPAL_NAME_INDEX_NAME}:ada`, `"${expiringId}"`);
-    await client.set(`${SHADOW}${expiringId}`, '', 'PX', 200);
+    await redis.client.hset(`${NS}:sessions:${expiringId}`, { ...stored, maxInactiveInterval: '1' });
+    await redis.client.sadd(`${NS}:index:${PRINCIPAL_NAME_INDEX_NAME}:ada`, `"${expiringId}"`);
+    await redis.client.set(`${SHADOW}${expiringId}`, '', 'PX', 200);
     await waitFor(() => (seen.length > 2 ? true : undefined), 5000, 'no expired event');
     expect(seen[2]).toBe(`expired:${expiringId}:true`);
     await waitFor(
       async () =>
-        (await client.sismember(`${NS}:index:${PRINCIPAL_NAME_INDEX_NAME}:ada`, `"${expiringId}"`)) === 0
+        (await redis.client.sismember(`${NS}:index:${PRINCIPAL_NAME_INDEX_NAME}:ada`, `"${expiringId}"`)) ===
+        0
           ? true
           : undefined,
       2000,
@@ -333,7 +327,7 @@ describe('events in a mixed fleet (keyspace notifications, as Spring uses them)'
     const f = fixture('principal-attribute');
     const repo = springRepository(f, { clock: Date.now });
     await repo.ready();
-    const listener = client.duplicate();
+    const listener = redis.client.duplicate();
     const bodies: string[] = [];
     await listener.psubscribe(`${NS}:event:0:created:*`);
     listener.on('pmessage', (_p, _c, message) => bodies.push(message));
@@ -358,7 +352,7 @@ describe('events in a mixed fleet (keyspace notifications, as Spring uses them)'
     expect(JSON.parse(bodies[0] as string)['@class']).toBe('java.util.HashMap');
     // A deleted session is what Spring leaves: interval 0, kept for the grace period; no longer found.
     expect(await repo.findById(session.id)).toBeNull();
-    expect(await client.hget(`${NS}:sessions:${session.id}`, 'maxInactiveInterval')).toBe('0');
+    expect(await redis.client.hget(`${NS}:sessions:${session.id}`, 'maxInactiveInterval')).toBe('0');
     listener.disconnect();
     await repo.close();
   });
@@ -389,16 +383,16 @@ describe.skipIf(!java.ok)(
       await repo.save(fresh);
       const requests: JavaRequest[] = [];
       for (const id of [newId, fresh.id]) {
-        for (const [field, text] of Object.entries(await client.hgetall(`${NS}:sessions:${id}`))) {
+        for (const [field, text] of Object.entries(await redis.client.hgetall(`${NS}:sessions:${id}`))) {
           requests.push({ id: `${id}|${field}`, mapper: 'generic', json: text });
         }
       }
-      for (const bucket of await client.keys(`${NS}:expirations:*`)) {
-        for (const member of await client.smembers(bucket))
+      for (const bucket of await redis.client.keys(`${NS}:expirations:*`)) {
+        for (const member of await redis.client.smembers(bucket))
           requests.push({ id: `bucket|${member}`, mapper: 'generic', json: member });
       }
-      for (const index of await client.keys(`${NS}:index:*`)) {
-        for (const member of await client.smembers(index))
+      for (const index of await redis.client.keys(`${NS}:index:*`)) {
+        for (const member of await redis.client.smembers(index))
           requests.push({ id: `index|${member}`, mapper: 'generic', json: member });
       }
       const run = await runJacksonCheck(java as { classpath: string }, requests);
@@ -437,7 +431,7 @@ describe.skipIf(!java.ok)(
       found.set('since', new Date(0));
       await repo.save(found);
       const requests: JavaRequest[] = Object.entries(
-        await client.hgetall(`${NS}:sessions:${f.sessionId}`),
+        await redis.client.hgetall(`${NS}:sessions:${f.sessionId}`),
       ).map(([field, text]) => ({ id: field, mapper: 'security', json: text }));
       const run = await runJacksonCheck(java as { classpath: string }, requests);
       for (const request of requests) expect(run.answers.get(request.id)?.error, request.id).toBeUndefined();

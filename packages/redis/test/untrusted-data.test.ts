@@ -1,20 +1,11 @@
 import { CorruptSessionDataError, type MapSession, PRINCIPAL_NAME_INDEX_NAME } from '@session/core';
 import { waitFor } from '@session/testkit';
-import {
-  type CommandMonitor,
-  monitorCommands,
-  type RedisTestServer,
-  startRedisServer,
-} from '@session/testkit/redis';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisIndexedSessionRepository, RedisSessionRepository } from '../src/index.js';
-import { uniqueNamespace } from './support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { RedisIndexedSessionRepository } from '../src/index.js';
+import { quietOptions, REPOSITORIES, uniqueNamespace, useRedisServer } from './support/harness.js';
 
 // Everything read back from Redis may have been written by someone else (another service, an
 // older version, an operator): it is checked before use, and bad data is no session, never an error.
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A logger that keeps what it is given. */
 function recordingLogger() {
@@ -29,45 +20,18 @@ function recordingLogger() {
     },
   };
 }
-let server: RedisTestServer;
-let client: Redis;
-let monitor: CommandMonitor;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  client = new Redis(server.url);
-  monitor = await monitorCommands(server);
-});
-afterAll(async () => {
-  monitor?.stop();
-  client?.disconnect();
-  await server?.stop();
-});
+const redis = useRedisServer({ monitor: true });
 
 function indexed(extra: Record<string, unknown> = {}): RedisIndexedSessionRepository {
   return new RedisIndexedSessionRepository({
-    client,
-    namespace: uniqueNamespace('ud'),
-    sweepIntervalMs: 0,
-    logger: silent,
+    ...quietOptions(redis.client, uniqueNamespace('ud')),
     ...extra,
   });
 }
 
-const both = [
-  ['RedisSessionRepository', RedisSessionRepository],
-  ['RedisIndexedSessionRepository', RedisIndexedSessionRepository],
-] as const;
-
-describe.each(both)('%s: stored fields that are not usable', (_, Repository) => {
+describe.each(REPOSITORIES)('%s: stored fields that are not usable', (_, Repository) => {
   const create = (extra: Record<string, unknown> = {}) =>
-    new Repository({
-      client,
-      namespace: uniqueNamespace('uf'),
-      sweepIntervalMs: 0,
-      logger: silent,
-      ...extra,
-    });
+    new Repository({ ...quietOptions(redis.client, uniqueNamespace('uf')), ...extra });
 
   it.each(['inf', '-inf', '1e999', 'nan', '99999999999999999999', 'twelve'])(
     'an interval of %s reads as no session (removed and logged), never as an error',
@@ -79,14 +43,14 @@ describe.each(both)('%s: stored fields that are not usable', (_, Repository) => 
       await repo.save(session);
       const copy = (await repo.findById(session.id)) as MapSession;
       const key = repo.keys.session(session.id);
-      await client.hset(key, 'i', interval);
+      await redis.client.hset(key, 'i', interval);
       // A copy loaded before writes nothing into it (no TTL command can fail halfway)...
       copy.set('late', 1);
       expect(await repo.save(copy)).toEqual({ status: 'deleted', id: session.id });
-      expect(await client.hexists(key, ':late')).toBe(0);
+      expect(await redis.client.hexists(key, ':late')).toBe(0);
       // ...and a read finds no session and removes the data.
       expect(await repo.findById(session.id)).toBeNull();
-      expect(await client.exists(key)).toBe(0);
+      expect(await redis.client.exists(key)).toBe(0);
       expect(logger.errors).toHaveLength(1);
       await repo.close();
     },
@@ -99,13 +63,13 @@ describe.each(both)('%s: stored fields that are not usable', (_, Repository) => 
     session.set(PRINCIPAL_NAME_INDEX_NAME, 'mallory');
     await repo.save(session);
     const key = repo.keys.session(session.id);
-    await client.hdel(key, 'c');
+    await redis.client.hdel(key, 'c');
     expect(await repo.findById(session.id)).toBeNull();
-    expect(await client.exists(key)).toBe(0);
+    expect(await redis.client.exists(key)).toBe(0);
     expect(logger.errors).toHaveLength(1);
     expect(logger.errors[0]?.[1]).toBeInstanceOf(CorruptSessionDataError);
     if (repo instanceof RedisIndexedSessionRepository) {
-      expect(await client.smembers(repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'mallory'))).toEqual([]);
+      expect(await redis.client.smembers(repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'mallory'))).toEqual([]);
     }
     await repo.close();
   });
@@ -117,9 +81,9 @@ describe.each(both)('%s: stored fields that are not usable', (_, Repository) => 
     session.set('ok', 1);
     await repo.save(session);
     const key = repo.keys.session(session.id);
-    await client.hset(key, ':broken', '{not json');
+    await redis.client.hset(key, ':broken', '{not json');
     expect(await repo.findById(session.id)).toBeNull();
-    expect(await client.exists(key)).toBe(0);
+    expect(await redis.client.exists(key)).toBe(0);
     expect(String((logger.errors[0]?.[1] as Error | undefined)?.message)).toContain('broken');
     await repo.close();
   });
@@ -128,20 +92,20 @@ describe.each(both)('%s: stored fields that are not usable', (_, Repository) => 
     const repo = create();
     const id = 'W'.repeat(32);
     const key = repo.keys.session(id);
-    await client.set(key, 'not a hash');
+    await redis.client.set(key, 'not a hash');
     expect(await repo.findById(id)).toBeNull();
-    expect(await client.exists(key)).toBe(0);
-    await client.set(key, 'not a hash');
+    expect(await redis.client.exists(key)).toBe(0);
+    await redis.client.set(key, 'not a hash');
     await repo.deleteById(id);
-    expect(await client.exists(key)).toBe(0);
+    expect(await redis.client.exists(key)).toBe(0);
     if (repo instanceof RedisIndexedSessionRepository) {
-      await client.set(key, 'not a hash');
-      await client.sadd(repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'wt'), id);
+      await redis.client.set(key, 'not a hash');
+      await redis.client.sadd(repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'wt'), id);
       expect((await repo.findByPrincipalName('wt')).size).toBe(0);
-      await client.zadd(repo.keys.due(0), 1, id);
+      await redis.client.zadd(repo.keys.due(0), 1, id);
       await repo.sweepExpiredSessions();
-      expect(await client.exists(key)).toBe(0);
-      expect(await client.zcard(repo.keys.due(0))).toBe(0);
+      expect(await redis.client.exists(key)).toBe(0);
+      expect(await redis.client.zcard(repo.keys.due(0))).toBe(0);
     }
     await repo.close();
   });
@@ -158,11 +122,11 @@ describe('ids read back from Redis', () => {
     const bad = 'short:id';
     const victim = repo.keys.session(bad);
     const old = String(Date.now() - 60_000);
-    await client.hset(victim, { c: old, l: old, i: '1' });
-    await client.zadd(repo.keys.due(0), 1, bad);
+    await redis.client.hset(victim, { c: old, l: old, i: '1' });
+    await redis.client.zadd(repo.keys.due(0), 1, bad);
     await repo.sweepExpiredSessions();
-    expect(await client.exists(victim)).toBe(1);
-    expect(await client.zscore(repo.keys.due(0), bad)).toBeNull();
+    expect(await redis.client.exists(victim)).toBe(1);
+    expect(await redis.client.zscore(repo.keys.due(0), bad)).toBeNull();
     expect(expired).toEqual([]);
     await repo.close();
   });
@@ -174,20 +138,20 @@ describe('ids read back from Redis', () => {
     await repo.save(session);
     const indexKey = repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'trudy');
     const bad = 'no good';
-    await client.hset(repo.keys.session(bad), 'x', '1');
-    await client.sadd(indexKey, bad);
-    await monitor.sync();
-    const start = monitor.commands().length;
+    await redis.client.hset(repo.keys.session(bad), 'x', '1');
+    await redis.client.sadd(indexKey, bad);
+    await redis.monitor.sync();
+    const start = redis.monitor.commands().length;
     const found = await repo.findByPrincipalName('trudy');
-    await monitor.sync();
-    const touched = monitor
+    await redis.monitor.sync();
+    const touched = redis.monitor
       .commands()
       .slice(start)
       .filter((c) => c.args.some((arg) => arg.includes(`s:${bad}`)));
     expect(touched).toEqual([]);
     expect([...found.keys()]).toEqual([session.id]);
     // Nothing proves it dead: a member we cannot parse is not ours to remove.
-    expect((await client.smembers(indexKey)).sort()).toEqual([bad, session.id].sort());
+    expect((await redis.client.smembers(indexKey)).sort()).toEqual([bad, session.id].sort());
     await repo.close();
   });
 
@@ -197,16 +161,18 @@ describe('ids read back from Redis', () => {
     session.set(PRINCIPAL_NAME_INDEX_NAME, 'ada');
     await repo.save(session);
     const key = repo.keys.session(session.id);
-    await client.hset(key, 'x', JSON.stringify({ '': true, n: [1] }));
+    await redis.client.hset(key, 'x', JSON.stringify({ '': true, n: [1] }));
     const loaded = (await repo.findById(session.id)) as MapSession;
     loaded.set(PRINCIPAL_NAME_INDEX_NAME, 'bob');
     loaded.set('after', 1);
     expect((await repo.save(loaded)).status).toBe('written');
-    expect(await client.hget(key, ':after')).toBe('1');
-    expect(await client.smembers(repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'bob'))).toEqual([session.id]);
+    expect(await redis.client.hget(key, ':after')).toBe('1');
+    expect(await redis.client.smembers(repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'bob'))).toEqual([
+      session.id,
+    ]);
     await repo.deleteById(session.id);
-    expect(await client.exists(key)).toBe(0);
-    expect(await client.smembers(repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'bob'))).toEqual([]);
+    expect(await redis.client.exists(key)).toBe(0);
+    expect(await redis.client.smembers(repo.keys.index(PRINCIPAL_NAME_INDEX_NAME, 'bob'))).toEqual([]);
     await repo.close();
   });
 
@@ -248,7 +214,7 @@ it('pub/sub messages are not trusted: junk, malformed ids and unknown kinds are 
     JSON.stringify({ t: 'deleted', id: good, h: { c: 1 } }),
     JSON.stringify({ t: 'expired', id: good, h: ['c', 1, 'l'] }),
   ]) {
-    await client.publish(channel, message);
+    await redis.client.publish(channel, message);
   }
   const other = indexed({ namespace: repo.keys.namespace });
   const session = await other.createSession();
@@ -268,7 +234,7 @@ it('attribute names with ":" and unicode, and a megabyte value, round-trip', asy
   session.set('ünïcødé 🎉', 'wert ✓');
   session.set('big', big);
   await repo.save(session);
-  expect(await client.hget(repo.keys.session(session.id), ':a:b:c')).toBe('1');
+  expect(await redis.client.hget(repo.keys.session(session.id), ':a:b:c')).toBe('1');
   const loaded = (await repo.findById(session.id)) as MapSession;
   expect(loaded.get('a:b:c')).toBe(1);
   expect(loaded.get('ünïcødé 🎉')).toBe('wert ✓');

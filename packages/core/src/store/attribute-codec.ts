@@ -2,22 +2,6 @@ import { CorruptSessionDataError, SessionSerializationError } from '../errors.js
 import { defaultSerializer, type SessionSerializer } from '../serializer.js';
 
 /**
- * True for JSON primitives core's default serializer stores as themselves: strings, booleans,
- * `null`, and finite numbers other than -0. Stores may keep such values without serializing them.
- */
-export function isExactJsonPrimitive(value: unknown): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0);
-    default:
-      return value === null;
-  }
-}
-
-/**
  * Attribute values in and out of a store through the repository's serializer, with one error
  * mapping for every store: whatever a serializer throws (a `TypeError` from a custom one, a
  * non-string result) becomes a {@link SessionSerializationError} naming the attribute, never a

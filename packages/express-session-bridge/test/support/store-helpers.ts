@@ -1,6 +1,12 @@
-import { defaultSerializer } from '@session/core';
-import type { RawBackendReads } from '@session/testkit';
-import type { ExpressSessionStore, StoredSessionRecord } from '../../src/index.js';
+import { defaultSerializer, type MapSession, type SessionRepository } from '@session/core';
+import { type RawBackendReads, runSessionRepositoryContract, type StoreHarness } from '@session/testkit';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type ExpressSessionBridgeOptions,
+  type ExpressSessionStore,
+  fromExpressSessionStore,
+  type StoredSessionRecord,
+} from '../../src/index.js';
 
 /** A store that forwards to `store` and counts every call the bridge makes. */
 export function countingStore(store: ExpressSessionStore): { store: ExpressSessionStore; calls(): number } {
@@ -20,6 +26,22 @@ export function countingStore(store: ExpressSessionStore): { store: ExpressSessi
     },
   };
   return { store: counted, calls: () => calls };
+}
+
+/**
+ * Creates a session through `repository` (with `maxInactiveIntervalMs` when given), sets
+ * `attributes`, saves it and returns it.
+ */
+export async function savedSession(
+  repository: SessionRepository<MapSession>,
+  attributes: Record<string, unknown>,
+  maxInactiveIntervalMs?: number,
+): Promise<MapSession> {
+  const session = await repository.createSession();
+  if (maxInactiveIntervalMs !== undefined) session.maxInactiveIntervalMs = maxInactiveIntervalMs;
+  for (const [name, value] of Object.entries(attributes)) session.set(name, value);
+  await repository.save(session);
+  return session;
 }
 
 /** The stored object under `sid`, read with the store's own `get`, bypassing the bridge. */
@@ -84,4 +106,54 @@ export function unreachableStore(): ExpressSessionStore {
     set: (_sid, _data, callback) => callback?.(refused()),
     destroy: (_sid, callback) => callback?.(refused()),
   };
+}
+
+/** The express-session store a contract run of the bridge goes through, as {@link bridgeHarness} uses it. */
+export interface BridgeBackend {
+  /** The store the repository uses (every call counted). */
+  store: ExpressSessionStore;
+  /** The same data, for raw reads and damage (not counted). */
+  inspect: ExpressSessionStore;
+  /** The store a peer repository uses: the counted store itself, or a store object of its own. */
+  peer(counted: ExpressSessionStore): ExpressSessionStore;
+}
+
+/**
+ * A contract-suite harness for the bridge over `backend`: every call counted, raw reads and damage
+ * through `backend.inspect`, peers over `backend.peer(counted)`, and a store that is down.
+ */
+export function bridgeHarness(
+  backend: BridgeBackend,
+  options: ExpressSessionBridgeOptions,
+): StoreHarness<MapSession> {
+  const counted = countingStore(backend.store);
+  const repository = fromExpressSessionStore(counted.store, options);
+  return {
+    repository,
+    raw: rawReads(backend.inspect),
+    backendOperations: counted.calls,
+    createPeer: async () => fromExpressSessionStore(backend.peer(counted.store), options),
+    corrupt: corruptHooks(backend.inspect),
+    createUnreachable: async () => fromExpressSessionStore(unreachableStore(), options),
+    close: () => repository.close(),
+  };
+}
+
+/**
+ * Runs the compliance suite on the bridge over a fresh {@link BridgeBackend} per harness, as
+ * `name`. No index or events: express-session stores have neither. findById is a plain read (the
+ * HTTP layer refreshes lastAccessedTime and saves), so lastAccessedTime must persist exactly instead.
+ */
+export function runBridgeContract(
+  name: string,
+  expiry: { minIntervalMs: number; eventWithinMs: number },
+  backend: () => BridgeBackend,
+): void {
+  runSessionRepositoryContract({
+    name,
+    test: { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
+    capabilities: { indexed: false, events: false, touchesOnRead: false },
+    expiry,
+    createHarness: async (options) => bridgeHarness(backend(), options),
+  });
 }

@@ -1,4 +1,4 @@
-import type { MapSession } from '@session/core';
+import type { MapSession, SessionEvent } from '@session/core';
 import { afterEach, vi } from 'vitest';
 import type { HazelcastSessionRepositoryOptions } from '../../src/options.js';
 import { HazelcastSessionRepository } from '../../src/repository.js';
@@ -6,6 +6,37 @@ import { FakeSessionMap, type FakeSessionMapOptions } from './fake-map.js';
 
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Records every created, deleted and expired event of `sources`, as `"<type> <session id>"`. */
+export function recordEvents(...sources: HazelcastSessionRepository[]): string[] {
+  const seen: string[] = [];
+  for (const source of sources) {
+    for (const type of ['created', 'deleted', 'expired'] as const) {
+      source.on(type, (e: SessionEvent) => {
+        seen.push(`${type} ${e.sessionId}`);
+      });
+    }
+  }
+  return seen;
+}
+
+/**
+ * Runs `race` once, between the first `map.get` reading its value and its caller getting it: a
+ * request that slips in between a reader's read and its write. Returns whether it has run.
+ */
+export function raceAfterFirstGet(map: FakeSessionMap, race: () => Promise<unknown>): () => boolean {
+  const original = map.get;
+  let raced = false;
+  vi.spyOn(map, 'get').mockImplementation(async (key) => {
+    const value = await original(key);
+    if (!raced) {
+      raced = true;
+      await race();
+    }
+    return value;
+  });
+  return () => raced;
+}
 
 /** A logger that records instead of printing. */
 export function quietLogger() {

@@ -4,10 +4,20 @@ import {
   type MapSession,
   PRINCIPAL_NAME_INDEX_NAME,
   type SessionRepositoryOptions,
+  silentLogger,
 } from '@session/core';
-import type { StoreHarness } from '@session/testkit';
-import { findFreePort } from '@session/testkit/redis';
+import { runSessionRepositoryContract, type StoreHarness } from '@session/testkit';
+import {
+  type CommandMonitor,
+  findFreePort,
+  monitorCommands,
+  type RedisTestServer,
+  type StartRedisServerOptions,
+  startRedisCluster,
+  startRedisServer,
+} from '@session/testkit/redis';
 import { Cluster, Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   HashFormat,
   type RedisClient,
@@ -44,6 +54,71 @@ export function uniqueNamespace(prefix = 'ct'): string {
   return `${prefix}:${randomBytes(5).toString('hex')}`;
 }
 
+/** Both repositories, as `[name, class]` rows for `describe.each` / `it.each`. */
+export const REPOSITORIES = [
+  ['RedisSessionRepository', RedisSessionRepository],
+  ['RedisIndexedSessionRepository', RedisIndexedSessionRepository],
+] as const;
+
+/**
+ * What most tests construct a repository with: `client`, `namespace` (usually a
+ * {@link uniqueNamespace}), no background sweep and no log output. Spread it and add or override
+ * options after it.
+ */
+export function quietOptions(client: RedisClient, namespace: string) {
+  return { client, namespace, sweepIntervalMs: 0, logger: silentLogger };
+}
+
+function started<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} is not started yet: use it inside a test or hook`);
+  return value;
+}
+
+/** The server, client and (when asked for) command monitor of {@link useRedisServer}. */
+export interface RedisServerAccess {
+  readonly server: RedisTestServer;
+  /** A client on {@link server}, opened after the server (and the monitor) started. */
+  readonly client: Redis;
+  /** MONITOR on {@link server}, started before the client; only with `{ monitor: true }`. */
+  readonly monitor: CommandMonitor;
+}
+
+/**
+ * A real redis-server for the current file (or `describe` block): started in `beforeAll` with
+ * `options` (a test fails when none can be started), with a client on it (and MONITOR first with
+ * `monitor: true`), all stopped in `afterAll`. Read them from the returned object inside tests.
+ */
+export function useRedisServer(
+  options: StartRedisServerOptions & { monitor?: boolean } = {},
+): RedisServerAccess {
+  const { monitor: watch = false, ...serverOptions } = options;
+  let server: RedisTestServer | undefined;
+  let monitor: CommandMonitor | undefined;
+  let client: Redis | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer(serverOptions);
+    if (watch) monitor = await monitorCommands(server);
+    client = new Redis(server.url);
+  });
+  afterAll(async () => {
+    monitor?.stop();
+    client?.disconnect();
+    await server?.stop();
+  });
+  return {
+    get server() {
+      return started(server, 'the Redis server');
+    },
+    get client() {
+      return started(client, 'the Redis client');
+    },
+    get monitor() {
+      if (!watch) throw new Error('no command monitor: call useRedisServer({ monitor: true })');
+      return started(monitor, 'the command monitor');
+    },
+  };
+}
+
 export type RepositoryKind = 'plain' | 'indexed';
 
 /**
@@ -76,6 +151,39 @@ export function standaloneConnection(url: () => string): Connection {
 
 export function clusterConnection(nodes: () => ReadonlyArray<{ host: string; port: number }>): Connection {
   return sharedClients(() => new Cluster(nodes().map((n) => ({ host: n.host, port: n.port }))));
+}
+
+/** Starts a backend in `beforeAll`; closes the connection's clients and stops it in `afterAll`. */
+function useConnection<B extends { stop(): Promise<void> }>(
+  start: () => Promise<B>,
+  connect: (backend: () => B) => Connection,
+): Connection {
+  let backend: B | undefined;
+  const connection = connect(() => started(backend, 'the Redis backend'));
+  beforeAll(async () => {
+    backend = await start();
+  });
+  afterAll(async () => {
+    connection.close();
+    await backend?.stop();
+  });
+  return connection;
+}
+
+/** Shared clients on a redis-server started for the current file. */
+export function useStandaloneConnection(): Connection {
+  return useConnection(
+    () => startRedisServer(),
+    (server) => standaloneConnection(() => server().url),
+  );
+}
+
+/** Shared clients on a local Redis Cluster (3 masters, 3 replicas) started for the current file. */
+export function useClusterConnection(): Connection {
+  return useConnection(
+    () => startRedisCluster({ masters: 3, replicasPerMaster: 1 }),
+    (cluster) => clusterConnection(() => cluster().nodes),
+  );
 }
 
 const counters = new WeakMap<RedisClient, () => number>();
@@ -176,4 +284,19 @@ export function redisHarness(
       },
     };
   };
+}
+
+/** Runs the compliance suite on `kind` repositories over `connection`, as `name`. */
+export function runRedisContract(name: string, kind: RepositoryKind, connection: Connection): void {
+  const indexed = kind === 'indexed';
+  runSessionRepositoryContract({
+    name,
+    test: { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
+    capabilities: { indexed, events: indexed },
+    // Indexed repositories sweep every 100 ms (the harness default). The store keeps intervals in
+    // exact ms, yet the suite's default one-second minimum keeps its timing margins wide on a busy
+    // machine.
+    expiry: { minIntervalMs: 1000, eventWithinMs: 5000 },
+    createHarness: redisHarness(connection, kind),
+  });
 }

@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { isMapSession, type SessionLogger, settleImmediateFlush } from '@session/core';
+import type { AnySession } from './context.js';
 
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A `saved(attributes, tweak)` tweak that gives the session `maxInactiveIntervalMs`. */
+export function withInterval(maxInactiveIntervalMs: number): (session: AnySession) => void {
+  return (session) => {
+    session.maxInactiveIntervalMs = maxInactiveIntervalMs;
+  };
 }
 
 /**

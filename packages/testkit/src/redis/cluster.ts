@@ -6,6 +6,8 @@ import {
   RedisServerUnavailableError,
   redisInstallHelp,
   resolveRedisServerBinary,
+  sleep,
+  throwawayServerArgs,
   waitForPing,
 } from './launch.js';
 import { type ManagedProcess, makeTempDir, removeTempDir } from './processes.js';
@@ -63,10 +65,6 @@ export interface StartRedisClusterOptions {
 }
 
 const SLOTS = 16384;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** One line of `CLUSTER NODES`. */
 interface NodeLine {
@@ -326,12 +324,7 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
               // Replicas sync at once instead of after the default 5 s diskless-sync delay.
               '--repl-diskless-sync-delay',
               '0',
-              '--save',
-              '',
-              '--appendonly',
-              'no',
-              '--dir',
-              dir,
+              ...throwawayServerArgs(dir),
               ...(options.args ?? []),
             ];
           },

@@ -33,8 +33,14 @@ export function redisInstallHelp(): string {
   return INSTALL_HELP;
 }
 
-function sleep(ms: number): Promise<void> {
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** redis-server arguments every launched server gets: no RDB snapshots, no AOF, files in `dir`. */
+export function throwawayServerArgs(dir: string): string[] {
+  return ['--save', '', '--appendonly', 'no', '--dir', dir];
 }
 
 /** Resolves once `host:port` answers PING with PONG; rejects when `process` exits first or time runs out. */

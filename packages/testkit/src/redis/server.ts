@@ -5,6 +5,7 @@ import {
   RedisServerUnavailableError,
   redisInstallHelp,
   resolveRedisServerBinary,
+  throwawayServerArgs,
   waitForPing,
 } from './launch.js';
 import { makeTempDir, removeTempDir } from './processes.js';
@@ -116,7 +117,7 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
       dir,
       startTimeoutMs,
       ...(options.port !== undefined ? { port: options.port } : {}),
-      args: () => ['--save', '', '--appendonly', 'no', '--dir', dir, ...(options.args ?? [])],
+      args: () => [...throwawayServerArgs(dir), ...(options.args ?? [])],
     });
     let stopped: Promise<void> | undefined;
     return {

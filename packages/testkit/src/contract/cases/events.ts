@@ -7,7 +7,7 @@ import {
   supportsEvents,
 } from '@session/core';
 import type { SuiteContext } from '../context.js';
-import { recordingLogger, sleep, waitFor } from '../util.js';
+import { recordingLogger, sleep, waitFor, withInterval } from '../util.js';
 
 function evented<S extends Session>(repo: SessionRepository<S>): SessionEventSource<S> {
   if (!supportsEvents(repo))
@@ -167,18 +167,14 @@ export function eventCases<S extends Session>(ctx: SuiteContext<S>): void {
       async () => {
         await ctx.withHarness({}, async ({ repo, saved }) => {
           const expired = record(evented(repo), 'expired');
-          const gone = await saved({}, (s) => {
-            s.maxInactiveIntervalMs = m;
-          });
+          const gone = await saved({}, withInterval(m));
           // Deleted right away, well before its due time even on a loaded machine.
           await repo.deleteById(gone.id);
           const eternal = await saved({}, (s) => {
             s.maxInactiveIntervalMs = -1;
             s.lastAccessedTime = Date.now() - 3600_000;
           });
-          const fence = await saved({}, (s) => {
-            s.maxInactiveIntervalMs = m;
-          });
+          const fence = await saved({}, withInterval(m));
           await expired.next(fence.id, m + within);
           expect(expired.of(gone.id)).toHaveLength(0);
           expect(expired.of(eternal.id)).toHaveLength(0);
@@ -258,9 +254,7 @@ export function eventCases<S extends Session>(ctx: SuiteContext<S>): void {
           const session = await saved();
           await repo.deleteById(session.id);
           await peerDeleted.next(session.id, within);
-          const short = await saved({}, (s) => {
-            s.maxInactiveIntervalMs = m;
-          });
+          const short = await saved({}, withInterval(m));
           await peerExpired.next(short.id, m + within);
           await localExpired.next(short.id, within);
           await sleep(Math.min(within, 500));

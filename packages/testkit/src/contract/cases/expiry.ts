@@ -1,6 +1,6 @@
 import type { Session } from '@session/core';
 import { type AnySession, roomyIntervalMs, type SuiteContext } from '../context.js';
-import { outcomeStatus, sleep } from '../util.js';
+import { outcomeStatus, sleep, withInterval } from '../util.js';
 
 /** Expired sessions are never returned and never come back. */
 export function expiryCases<S extends Session>(ctx: SuiteContext<S>): void {
@@ -14,12 +14,8 @@ export function expiryCases<S extends Session>(ctx: SuiteContext<S>): void {
       'findById never returns an expired session',
       async () => {
         await ctx.withHarness({}, async ({ saved, find }) => {
-          const short = await saved({ a: 1 }, (s) => {
-            s.maxInactiveIntervalMs = m;
-          });
-          const long = await saved({ b: 2 }, (s) => {
-            s.maxInactiveIntervalMs = 60 * m;
-          });
+          const short = await saved({ a: 1 }, withInterval(m));
+          const long = await saved({ b: 2 }, withInterval(60 * m));
           await sleep(m + margin);
           expect(await find(short.id)).toBeNull();
           expect((await find(long.id))?.get('b')).toBe(2);
@@ -50,9 +46,7 @@ export function expiryCases<S extends Session>(ctx: SuiteContext<S>): void {
       async () => {
         await ctx.withHarness({}, async ({ repo, saved, load, find, harness }) => {
           // A roomy interval, so the load happens before the due time even on a loaded machine.
-          const session = await saved({ a: 1 }, (s) => {
-            s.maxInactiveIntervalMs = roomy;
-          });
+          const session = await saved({ a: 1 }, withInterval(roomy));
           const copy = await load(session.id);
           await sleep(roomy + margin);
           copy.set('b', 2);
@@ -73,9 +67,7 @@ export function expiryCases<S extends Session>(ctx: SuiteContext<S>): void {
       'deleteById of an expired session is a quiet no-op',
       async () => {
         await ctx.withHarness({}, async ({ repo, saved, find }) => {
-          const session = await saved({ a: 1 }, (s) => {
-            s.maxInactiveIntervalMs = m;
-          });
+          const session = await saved({ a: 1 }, withInterval(m));
           await sleep(m + margin);
           await repo.deleteById(session.id);
           expect(await find(session.id)).toBeNull();

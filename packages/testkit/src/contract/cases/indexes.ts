@@ -9,7 +9,7 @@ import {
   type SessionRepository,
 } from '@session/core';
 import { roomyIntervalMs, type SuiteContext } from '../context.js';
-import { sleep, unique } from '../util.js';
+import { sleep, unique, withInterval } from '../util.js';
 
 function indexed<S extends Session>(repo: SessionRepository<S>): FindByIndexNameSessionRepository<S> {
   if (!isIndexedRepository(repo)) {
@@ -168,12 +168,8 @@ export function indexCases<S extends Session>(ctx: SuiteContext<S>): void {
         await ctx.withHarness({}, async ({ repo, saved }) => {
           const ada = unique('ada');
           // A roomy interval: the first lookup must run before the due time even on a loaded machine.
-          const short = await saved({ [P]: ada }, (s) => {
-            s.maxInactiveIntervalMs = roomy;
-          });
-          const long = await saved({ [P]: ada }, (s) => {
-            s.maxInactiveIntervalMs = 60 * m;
-          });
+          const short = await saved({ [P]: ada }, withInterval(roomy));
+          const long = await saved({ [P]: ada }, withInterval(60 * m));
           expect(sortedIds(await indexed(repo).findByPrincipalName(ada))).toEqual([short.id, long.id].sort());
           await sleep(roomy + margin);
           expect(sortedIds(await indexed(repo).findByPrincipalName(ada))).toEqual([long.id]);

@@ -1,6 +1,6 @@
 import type { Session } from '@session/core';
 import { roomyIntervalMs, type SuiteContext } from '../context.js';
-import { sleep } from '../util.js';
+import { sleep, withInterval } from '../util.js';
 
 /** lastAccessedTime and maxInactiveIntervalMs persist and drive expiry. */
 export function timeCases<S extends Session>(ctx: SuiteContext<S>): void {
@@ -12,9 +12,7 @@ export function timeCases<S extends Session>(ctx: SuiteContext<S>): void {
   ctx.describe('lastAccessedTime and maxInactiveInterval', () => {
     ctx.it('maxInactiveIntervalMs set before the first save persists', async () => {
       await ctx.withHarness({}, async ({ saved, load }) => {
-        const session = await saved({ a: 1 }, (s) => {
-          s.maxInactiveIntervalMs = 45 * 60_000;
-        });
+        const session = await saved({ a: 1 }, withInterval(45 * 60_000));
         expect((await load(session.id)).maxInactiveIntervalMs).toBe(45 * 60_000);
       });
     });
@@ -90,9 +88,7 @@ export function timeCases<S extends Session>(ctx: SuiteContext<S>): void {
       'saving a session with a fresh lastAccessedTime extends the life',
       async () => {
         await ctx.withHarness({}, async ({ repo, saved, find }) => {
-          const session = await saved({ a: 1 }, (s) => {
-            s.maxInactiveIntervalMs = 2 * roomy;
-          });
+          const session = await saved({ a: 1 }, withInterval(2 * roomy));
           await sleep(Math.round(1.2 * roomy));
           // The saved object itself, not a loaded copy: a store's touch on read would extend the
           // life too, and the test would pass without the save doing anything.
@@ -111,9 +107,7 @@ export function timeCases<S extends Session>(ctx: SuiteContext<S>): void {
       async () => {
         await ctx.withHarness({}, async ({ repo, saved, load, find }) => {
           // A roomy interval, so a slow save and load still happen before the first due time.
-          const session = await saved({ a: 1 }, (s) => {
-            s.maxInactiveIntervalMs = roomy;
-          });
+          const session = await saved({ a: 1 }, withInterval(roomy));
           const copy = await load(session.id);
           copy.maxInactiveIntervalMs = 60 * m;
           await repo.save(copy as unknown as S);
@@ -147,9 +141,7 @@ export function timeCases<S extends Session>(ctx: SuiteContext<S>): void {
       'changing a loaded session to a negative interval removes its expiry',
       async () => {
         await ctx.withHarness({}, async ({ repo, saved, load }) => {
-          const session = await saved({ a: 1 }, (s) => {
-            s.maxInactiveIntervalMs = roomy;
-          });
+          const session = await saved({ a: 1 }, withInterval(roomy));
           const copy = await load(session.id);
           copy.maxInactiveIntervalMs = -1;
           await repo.save(copy as unknown as S);
