@@ -15,6 +15,11 @@ const alias = packageNames.map((name) => ({
 alias.push({ find: /^@session\/testkit\/redis$/, replacement: `${root}packages/testkit/src/redis/index.ts` });
 alias.push({ find: /^@session\/testkit\/http$/, replacement: `${root}packages/testkit/src/http/index.ts` });
 alias.push({ find: /^@session\/fetch\/hono$/, replacement: `${root}packages/fetch/src/hono/index.ts` });
+alias.push({
+  find: /^@session\/express\/compat$/,
+  replacement: `${root}packages/express/src/compat/index.ts`,
+});
+alias.push({ find: /^@session\/koa\/compat$/, replacement: `${root}packages/koa/src/compat/index.ts` });
 
 // Suites that start real servers (redis-server processes, HTTP listeners, browsers) run one file
 // at a time so they never fight over the machine's two cores.

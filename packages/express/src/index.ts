@@ -1,13 +1,13 @@
 import type { Session } from '@session/core';
 import {
-  guardResponse,
-  HttpSessionManager,
   type HttpSessionOptions,
   RequestSession,
   requireRequestSession,
   type SessionAttributesOf,
 } from '@session/http';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
+import type { ExpressCompatSession } from './compat/session-object.js';
+import { createSessionMiddleware } from './middleware.js';
 
 /**
  * The attributes of `req.session`. Augment it to type them:
@@ -26,11 +26,24 @@ export interface SessionData {}
 /** `SessionData` once augmented, else any string-keyed attributes. */
 export type SessionAttributes = SessionAttributesOf<SessionData>;
 
+/**
+ * Which object `req.session` is typed as. Importing `@session/express/compat` adds `compat: true`
+ * here, which types it as the express-session compatible {@link ExpressCompatSession}; leave it
+ * alone otherwise.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: the compat entry point fills it in through declaration merging.
+export interface SessionTypeSwitch {}
+
+/** The type of `req.session`: a {@link RequestSession}, or the compatible object once `@session/express/compat` is imported. */
+export type ExpressRequestSession = SessionTypeSwitch extends { compat: true }
+  ? ExpressCompatSession
+  : RequestSession<SessionAttributes>;
+
 declare global {
   namespace Express {
     interface Request {
       /** The request's session, set by `@session/express`'s `session()` middleware. */
-      session: RequestSession<SessionAttributes>;
+      session: ExpressRequestSession;
     }
   }
 }
@@ -61,43 +74,21 @@ export type ExpressSessionOptions<S extends Session = Session> = HttpSessionOpti
  *   saving, instead of the response the route produced (which is discarded before anything is sent).
  * - Secure cookies follow Express's `trust proxy` setting (`req.secure`) unless the cookie
  *   resolver has its own `trustProxy`.
+ * - With `whenStoreUnavailable: 'continue'`, a store that is down leaves `req.session` unset and
+ *   the request runs on.
+ *
+ * Apps written for express-session (and Passport, connect-flash, csurf-style middleware) use the
+ * same middleware from `@session/express/compat`, which puts an express-session compatible object
+ * on `req.session`.
  */
 export function session<S extends Session = Session>(options: ExpressSessionOptions<S>): RequestHandler {
-  const manager = new HttpSessionManager<SessionAttributes, S>(options);
-  const { logger } = manager;
-
-  return function sessionMiddleware(req: Request, res: Response, next: NextFunction): void {
+  return createSessionMiddleware(options, {
     // Mounted twice (e.g. app and router): the first instance owns the request.
-    if (req.session instanceof RequestSession) {
-      next();
-      return;
-    }
-    // Express computes secure and hostname (proxy rules included) on each read: only a request
-    // that writes a cookie asks.
-    const exchange = {
-      request: req,
-      response: res,
-      get secure() {
-        return req.secure;
-      },
-      get hostname() {
-        return req.hostname;
-      },
-      contextPath: req.baseUrl,
-    };
-    manager.open(exchange).then(
-      (controller) => {
-        req.session = controller.session;
-        guardResponse(res, controller, {
-          logger,
-          // Nothing was sent and the route's headers are dropped: the app's error handlers answer.
-          onCommitError: (err) => next(err),
-        });
-        next();
-      },
-      (err: unknown) => next(err),
-    );
-  };
+    installed: (req) => (req as { session?: unknown }).session instanceof RequestSession,
+    install: (req, controller) => {
+      (req as { session?: unknown }).session = controller.session;
+    },
+  });
 }
 
 /**
@@ -113,13 +104,21 @@ export function getSession<A extends object = SessionAttributes>(req: Request): 
 
 export type {
   CookieSessionIdResolverOptions,
+  ExpressSessionSourceOptions,
   HttpSessionOptions,
+  KoaSessionSourceOptions,
+  LegacySessionSource,
   SessionIdResolver,
+  StoreUnavailablePolicy,
   TrustProxy,
 } from '@session/http';
 export {
   CompositeSessionIdResolver,
   CookieSessionIdResolver,
+  expressSessionSource,
   HeaderSessionIdResolver,
+  PassportIndexResolver,
   RequestSession,
 } from '@session/http';
+export type { ExpressCompatCookie } from './compat/cookie.js';
+export type { ExpressCompatSession, ExpressCompatSessionMembers } from './compat/session-object.js';

@@ -143,8 +143,8 @@ function sessionPlugin(
             });
             next();
           },
-          // A store that is down: Fastify's error handling answers 503.
-          (error: unknown) => next(error as Error),
+          // A store that is down: Fastify's error handling answers 503, or no session at all.
+          (error: unknown) => (manager.continuesWithoutSession(error) ? next() : next(error as Error)),
         );
     },
   );
@@ -215,7 +215,8 @@ Object.assign(sessionPlugin, {
  * - A store that fails or exceeds `storeTimeoutMs` reaches Fastify's error handling as
  *   `SessionStoreUnavailableError` (`statusCode` 503): while loading, and when saving instead of
  *   the route's response (its headers dropped, those set before the plugin ran kept). A write
- *   that did not land is `SessionSaveConflictError` (409).
+ *   that did not land is `SessionSaveConflictError` (409). With `whenStoreUnavailable: 'continue'`
+ *   a store that is down leaves `request.session` unset (`null`) and the request runs on.
  * - Secure cookies follow Fastify's `trustProxy` setting (`request.protocol`) unless the cookie
  *   resolver has its own `trustProxy`; `useContextPath` uses the prefix the plugin is registered under.
  */

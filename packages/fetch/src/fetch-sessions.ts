@@ -127,7 +127,9 @@ export class FetchSessions<A extends object = SessionAttributes, S extends Sessi
    * The session of `request`: loaded when it presents a valid id the store has, else a new one in
    * memory (stored only once something is set). Loading the same `Request` again returns the same
    * session. Throws `SessionStoreUnavailableError` (status 503) when the store fails or does not
-   * answer within `storeTimeoutMs`.
+   * answer within `storeTimeoutMs`, whatever `whenStoreUnavailable` says: a caller of `load` decides
+   * itself whether to go on without a session (`manager.continuesWithoutSession(error)` tells what
+   * the option asks for). Saves honour the option.
    */
   async load(request: Request, options: LoadSessionOptions = {}): Promise<RequestSession<A>> {
     const known = this.#byRequest.get(request);

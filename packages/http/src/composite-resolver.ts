@@ -52,6 +52,31 @@ export class CompositeSessionIdResolver implements SessionIdResolver {
     for (const resolver of this.#targets(exchange, 'set')) resolver.setSessionId(exchange, sessionId);
   }
 
+  /**
+   * Asks the resolver the id is answered through (every resolver with `writeTo: 'all'`). Which
+   * resolver presented the id is worked out only when one of them would refresh at all.
+   */
+  refreshSessionId(
+    request: SessionRequest,
+    sessionId: string,
+    cookieMaxAgeSeconds: number | null | undefined,
+  ): boolean {
+    let matched: SessionIdResolver | undefined;
+    let matchKnown = false;
+    for (const resolver of this.resolvers) {
+      if (resolver.refreshSessionId?.(request, sessionId, cookieMaxAgeSeconds) !== true) continue;
+      if (this.#writeTo === 'all') return true;
+      if (!matchKnown) {
+        matched = this.resolvers.find((candidate) =>
+          candidate.resolveSessionIds(request).includes(sessionId),
+        );
+        matchKnown = true;
+      }
+      if (matched === resolver) return true;
+    }
+    return false;
+  }
+
   expireSession(exchange: SessionExchange): void {
     for (const resolver of this.#targets(exchange, 'expire')) resolver.expireSession(exchange);
   }

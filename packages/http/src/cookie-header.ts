@@ -64,7 +64,12 @@ export interface SetCookieAttributes {
   sameSite?: 'Strict' | 'Lax' | 'None';
   /** Adds `Partitioned`. */
   partitioned?: boolean;
+  /** `Priority` attribute (a Chromium extension honoured by Chrome and Edge); absent: omitted. */
+  priority?: CookiePriority;
 }
+
+/** Values of the `Priority` cookie attribute: which cookies a browser evicts last when over its per-domain limit. */
+export type CookiePriority = 'Low' | 'Medium' | 'High';
 
 /**
  * Formats one `Set-Cookie` header value. `Expires` accompanies `Max-Age` for old clients, as Spring
@@ -88,6 +93,7 @@ export function formatSetCookie(name: string, value: string, attributes: SetCook
   if (attributes.httpOnly) parts.push('HttpOnly');
   if (attributes.sameSite !== undefined) parts.push(`SameSite=${attributes.sameSite}`);
   if (attributes.partitioned) parts.push('Partitioned');
+  if (attributes.priority !== undefined) parts.push(`Priority=${attributes.priority}`);
   return parts.join('; ');
 }
 

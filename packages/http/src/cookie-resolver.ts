@@ -1,6 +1,7 @@
 import { InvalidArgumentError, isValidSessionId } from '@session/core';
 import { decodeSessionIdBase64, encodeSessionIdBase64 } from './base64.js';
 import {
+  type CookiePriority,
   formatSetCookie,
   isValidCookieAttributeValue,
   isValidCookieName,
@@ -9,6 +10,7 @@ import {
 } from './cookie-header.js';
 import type { SessionExchange, SessionRequest } from './exchange.js';
 import type { SessionIdResolver } from './resolver.js';
+import { checkSecrets, signCookieValue, verifyCookieValue } from './signed-cookie.js';
 import {
   compileTrustProxy,
   isSecureRequest,
@@ -75,8 +77,53 @@ export interface CookieSessionIdResolverOptions {
    * the browsers' cap: the store's idle timeout still decides when the session ends.
    */
   rememberMeMaxAgeSeconds?: number;
+  /**
+   * Rolling expiry: a cookie with a `Max-Age` (from {@link cookieMaxAgeSeconds} or the session's
+   * own `cookieMaxAgeSeconds`) is written again on every response of its session, so it expires
+   * that long after the last request rather than after the one that created it. Default `true`.
+   * `false`: the cookie is written only when the id changes or remember-me is set. Browser-session
+   * cookies (no `Max-Age`) are never rewritten: there is nothing to refresh.
+   */
+  rolling?: boolean;
+  /**
+   * Signs the cookie value with HMAC-SHA256: `<value>.<signature>` (43 base64url characters), the
+   * signature covering the cookie name and value. The first secret signs; every secret verifies,
+   * so secrets rotate by putting a new one first and keeping the old ones until the cookies they
+   * signed have expired (a cookie signed with an older secret is signed again with the newest on
+   * its next response). Cookies that are unsigned or badly signed are ignored without a store
+   * lookup. Default: unsigned (see the package README for what signing adds to 192-bit random
+   * ids, and what it does not).
+   */
+  secrets?: string | readonly string[];
+  /** `Priority` attribute (`Low`, `Medium`, `High`; Chromium browsers). Default: omitted. */
+  priority?: CookiePriority;
   /** Clock for `Expires`, epoch ms. Default `Date.now`. */
   clock?: () => number;
+}
+
+/** The attributes a {@link CookieSessionIdResolver} writes that do not depend on the request. */
+export interface CookieAttributesView {
+  /** `Path` when fixed (`undefined` when it follows the mount path). */
+  readonly path: string | undefined;
+  /** `Domain` when fixed (`undefined` when none or when it follows the host name). */
+  readonly domain: string | undefined;
+  readonly httpOnly: boolean;
+  /** `Secure` when fixed by the options; `undefined` when it follows the request. */
+  readonly secure: boolean | undefined;
+  readonly sameSite: SameSite | undefined;
+  readonly partitioned: boolean;
+  readonly priority: CookiePriority | undefined;
+}
+
+const PRIORITIES: readonly CookiePriority[] = ['Low', 'Medium', 'High'];
+
+function normalizePriority(value: unknown): CookiePriority | undefined {
+  if (value === undefined) return undefined;
+  const match = PRIORITIES.find((p) => typeof value === 'string' && p.toLowerCase() === value.toLowerCase());
+  if (match === undefined) {
+    throw new InvalidArgumentError(`priority must be 'Low', 'Medium' or 'High', got ${String(value)}`);
+  }
+  return match;
 }
 
 const never: TrustProxyFn = () => false;
@@ -164,6 +211,9 @@ export class CookieSessionIdResolver implements SessionIdResolver {
   readonly #domainPattern: RegExp | undefined;
   readonly #maxAge: number | undefined;
   readonly #rememberMeMaxAge: number;
+  readonly #rolling: boolean;
+  readonly #secrets: readonly string[];
+  readonly #priority: CookiePriority | undefined;
   readonly #clock: () => number;
 
   constructor(options: CookieSessionIdResolverOptions = {}) {
@@ -202,27 +252,97 @@ export class CookieSessionIdResolver implements SessionIdResolver {
     this.#rememberMeMaxAge =
       checkMaxAge('rememberMeMaxAgeSeconds', options.rememberMeMaxAgeSeconds) ??
       DEFAULT_REMEMBER_ME_MAX_AGE_SECONDS;
+    const rolling = options.rolling ?? true;
+    if (typeof rolling !== 'boolean') throw new InvalidArgumentError('rolling must be a boolean');
+    this.#rolling = rolling;
+    this.#secrets = options.secrets === undefined ? [] : checkSecrets('secrets', options.secrets);
+    this.#priority = normalizePriority(options.priority);
     this.#clock = options.clock ?? Date.now;
+  }
+
+  /** `Max-Age` in seconds written by default (`cookieMaxAgeSeconds`), or `undefined` for a browser-session cookie. */
+  get maxAgeSeconds(): number | undefined {
+    return this.#maxAge;
+  }
+
+  /** True when cookie values are signed (the `secrets` option). */
+  get signed(): boolean {
+    return this.#secrets.length > 0;
+  }
+
+  /** The attributes this resolver writes that do not depend on the request. */
+  get attributes(): CookieAttributesView {
+    return {
+      path: this.#path ?? (this.#useContextPath ? undefined : '/'),
+      domain: this.#domainName,
+      httpOnly: this.#httpOnly,
+      secure: this.#secure,
+      sameSite: this.#sameSite ?? undefined,
+      partitioned: this.#partitioned,
+      priority: this.#priority,
+    };
   }
 
   resolveSessionIds(request: SessionRequest): string[] {
     const ids: string[] = [];
     for (const value of readCookieValues(request.headers.cookie, this.cookieName)) {
-      const id = this.#base64 ? decodeSessionIdBase64(value) : value;
-      if (isValidSessionId(id) && !ids.includes(id)) ids.push(id);
+      const id = this.#idOf(value)?.id;
+      if (id !== undefined && !ids.includes(id)) ids.push(id);
     }
     return ids;
   }
 
+  /**
+   * The id a cookie value carries, and the index of the secret that signed it (0 when unsigned),
+   * or `undefined` for a value that is badly signed or does not carry a valid id.
+   */
+  #idOf(raw: string): { id: string; secretIndex: number } | undefined {
+    let value = raw;
+    let secretIndex = 0;
+    if (this.#secrets.length > 0) {
+      const verified = verifyCookieValue(this.cookieName, raw, this.#secrets);
+      if (verified === undefined) return undefined;
+      value = verified.value;
+      secretIndex = verified.secretIndex;
+    }
+    const id = this.#base64 ? decodeSessionIdBase64(value) : value;
+    return isValidSessionId(id) ? { id, secretIndex } : undefined;
+  }
+
   setSessionId(exchange: SessionExchange, sessionId: string): void {
-    const value = this.#base64 ? encodeSessionIdBase64(sessionId) : sessionId;
-    const maxAge =
-      exchange.rememberMe === true
-        ? this.#rememberMeMaxAge
-        : exchange.rememberMe === false
-          ? undefined
-          : this.#maxAge;
-    this.#write(exchange, value, maxAge);
+    const encoded = this.#base64 ? encodeSessionIdBase64(sessionId) : sessionId;
+    const value =
+      this.#secrets.length > 0
+        ? signCookieValue(this.cookieName, encoded, this.#secrets[0] as string)
+        : encoded;
+    this.#write(exchange, value, this.#maxAgeFor(exchange.rememberMe, exchange.cookieMaxAgeSeconds));
+  }
+
+  /**
+   * Rewrites the cookie of a stored session when it has a `Max-Age` and {@link
+   * CookieSessionIdResolverOptions.rolling} is on, or when the presented cookie was signed with an
+   * older secret.
+   */
+  refreshSessionId(
+    request: SessionRequest,
+    sessionId: string,
+    cookieMaxAgeSeconds: number | null | undefined,
+  ): boolean {
+    const maxAge = this.#maxAgeFor(undefined, cookieMaxAgeSeconds);
+    if (this.#rolling && maxAge !== undefined && maxAge > 0) return true;
+    if (this.#secrets.length < 2) return false;
+    for (const value of readCookieValues(request.headers.cookie, this.cookieName)) {
+      const found = this.#idOf(value);
+      if (found?.id === sessionId) return found.secretIndex > 0;
+    }
+    return false;
+  }
+
+  /** Remember-me wins, then the session's own lifetime, then the default. */
+  #maxAgeFor(rememberMe: boolean | undefined, own: number | null | undefined): number | undefined {
+    if (rememberMe === true) return this.#rememberMeMaxAge;
+    if (rememberMe === false || own === null) return undefined;
+    return own ?? this.#maxAge;
   }
 
   expireSession(exchange: SessionExchange): void {
@@ -239,6 +359,7 @@ export class CookieSessionIdResolver implements SessionIdResolver {
       httpOnly: this.#httpOnly,
       sameSite: this.#sameSite ?? undefined,
       partitioned: this.#partitioned,
+      priority: this.#priority,
     });
     putSetCookie(exchange.response, this.cookieName, cookie);
   }

@@ -36,4 +36,9 @@ export interface SessionExchange {
    * cookie again, `undefined` leaves the resolver's default. Set through `RequestSession.rememberMe()`.
    */
   readonly rememberMe?: boolean;
+  /**
+   * The session's own cookie lifetime (`RequestSession.cookieMaxAgeSeconds`): seconds, `null` for
+   * a browser-session cookie, `undefined` for the resolver's default. `rememberMe` wins over it.
+   */
+  readonly cookieMaxAgeSeconds?: number | null;
 }

@@ -1,7 +1,6 @@
 import {
   type AnyAttributes,
   type AttributeName,
-  consoleLogger,
   getPrincipalName,
   InvalidArgumentError,
   isMapSession,
@@ -9,52 +8,22 @@ import {
   PRINCIPAL_NAME_INDEX_NAME,
   type SaveOutcome,
   type Session,
-  type SessionLogger,
-  type SessionRepository,
+  SessionInvalidatedError,
   SessionSaveConflictError,
+  SessionStoreUnavailableError,
   shortSessionId,
 } from '@session/core';
-import { CookieSessionIdResolver, type CookieSessionIdResolverOptions } from './cookie-resolver.js';
 import type { SessionExchange } from './exchange.js';
-import { findRequestedSession, resolveRequestedSessionIds } from './find-session.js';
-import type { SessionIdResolver } from './resolver.js';
-import { callStore, checkStoreTimeout } from './store-call.js';
-
-/** Options of the HTTP session layer; the Express and Koa middlewares take the same. */
-export interface HttpSessionOptions<S extends Session = Session> {
-  /** Where sessions live, e.g. `new MemorySessionRepository()` or a Redis repository. */
-  repository: SessionRepository<S>;
-  /** How ids travel. Default: a {@link CookieSessionIdResolver} built from {@link cookie}. */
-  resolver?: SessionIdResolver;
-  /** Cookie options for the default resolver. Not allowed together with {@link resolver}. */
-  cookie?: CookieSessionIdResolverOptions;
-  /**
-   * Bound on each store call made for a request, in ms; a store that takes longer fails the
-   * request with `SessionStoreUnavailableError` (503). Default 2000. `Infinity` disables the bound.
-   */
-  storeTimeoutMs?: number;
-  /** `setPrincipal` gives a stored session a new id (session fixation protection). Default `true`. */
-  rotateIdOnPrincipalChange?: boolean;
-  /** Where warnings go. Ids are always shortened in messages. Default: console warnings. */
-  logger?: SessionLogger;
-  /** Epoch ms clock. Default `Date.now`. */
-  clock?: () => number;
-}
-
-/** Options of {@link RequestSession.setPrincipal}. */
-export interface SetPrincipalOptions {
-  /** Give the session a new id. Default: the `rotateIdOnPrincipalChange` option (true). */
-  rotateId?: boolean;
-}
-
-interface ResolvedConfig<S extends Session> {
-  readonly repository: SessionRepository<S>;
-  readonly resolver: SessionIdResolver;
-  readonly storeTimeoutMs: number;
-  readonly rotateIdOnPrincipalChange: boolean;
-  readonly logger: SessionLogger;
-  readonly clock: () => number;
-}
+import { resolveRequestedSessionIds } from './find-session.js';
+import { type Migration, removeLegacySession } from './migration/move.js';
+import { COOKIE_MAX_AGE_ATTRIBUTE, readCookieLifetime } from './session-cookie-lifetime.js';
+import type {
+  CommitOptions,
+  ResolvedConfig,
+  SessionChangeSource,
+  SetPrincipalOptions,
+} from './session-options.js';
+import { callStore } from './store-call.js';
 
 type LooseSession = Session<Record<string, unknown>>;
 
@@ -85,6 +54,8 @@ interface ControllerAccess {
   invalidate(c: RequestSessionController): Promise<void>;
   /** Explicit save from the app. */
   save(c: RequestSessionController): Promise<void>;
+  reload(c: RequestSessionController): Promise<void>;
+  setCookieLifetime(c: RequestSessionController, seconds: number | null | undefined): void;
 }
 
 let access: ControllerAccess;
@@ -161,9 +132,40 @@ export class RequestSession<A extends object = AnyAttributes> {
     return access.current(this.#controller).names().includes(name);
   }
 
-  /** Names of the attributes currently set. */
+  /** Names of the attributes currently set (the cookie lifetime attribute is not listed). */
   names(): string[] {
-    return access.current(this.#controller).names();
+    const names = access.current(this.#controller).names();
+    const own = names.indexOf(COOKIE_MAX_AGE_ATTRIBUTE);
+    if (own !== -1) names.splice(own, 1);
+    return names;
+  }
+
+  /**
+   * This session's own cookie lifetime, kept with the session: a number of seconds (the cookie
+   * gets that `Max-Age`), `null` (a browser-session cookie), or `undefined` (the cookie resolver's
+   * default, `cookieMaxAgeSeconds`). Setting it is a change that gets saved, and rewrites the
+   * cookie with this response; with rolling expiry (the default) later responses keep it.
+   * `rememberMe()` still wins for the response it is called in. Throws `InvalidArgumentError`
+   * for anything but a positive finite number, `null` or `undefined`.
+   */
+  get cookieMaxAgeSeconds(): number | null | undefined {
+    return readCookieLifetime(access.current(this.#controller));
+  }
+
+  set cookieMaxAgeSeconds(value: number | null | undefined) {
+    if (
+      value !== null &&
+      value !== undefined &&
+      !(typeof value === 'number' && Number.isFinite(value) && value > 0)
+    ) {
+      throw new InvalidArgumentError(
+        `cookieMaxAgeSeconds must be a positive number of seconds, null or undefined, got ${String(value)}`,
+      );
+    }
+    access.setCookieLifetime(
+      this.#controller,
+      value === null || value === undefined ? value : Math.ceil(value),
+    );
   }
 
   /** The principal (user) name the session is indexed by, or `undefined`. */
@@ -217,6 +219,16 @@ export class RequestSession<A extends object = AnyAttributes> {
     return access.save(this.#controller);
   }
 
+  /**
+   * Replaces this object's state with the session as the store has it now, dropping the changes
+   * of this request that were not saved yet (express-session's `reload`). Rejects with
+   * `SessionInvalidatedError` when the store no longer has the session (or it was never stored),
+   * leaving this object as it was, and with `SessionStoreUnavailableError` when the store fails.
+   */
+  reload(): Promise<void> {
+    return access.reload(this.#controller);
+  }
+
   /** The underlying store session. Changes made on it directly are not seen by change tracking of this request. */
   unwrap(): Session<A> {
     return access.current(this.#controller) as unknown as Session<A>;
@@ -260,6 +272,10 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
   /** The app set a principal in this request: a login whose credentials it accepted. */
   #loggedIn = false;
   #warnedNoOutcome = false;
+  /** The session's own cookie lifetime was changed in this request: the cookie is written again. */
+  #cookieLifetimeChanged = false;
+  #changeSource: SessionChangeSource | undefined;
+  #migration: Migration | undefined;
 
   /** @internal Created by {@link HttpSessionManager.open}. */
   constructor(
@@ -267,6 +283,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     exchange: SessionExchange,
     session: S,
     requestedSessionId: string | undefined,
+    migration?: Migration,
   ) {
     this.#config = config;
     this.#exchange = exchange;
@@ -274,6 +291,9 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     this.#requestedSessionId = requestedSessionId;
     this.#stored = requestedSessionId !== undefined;
     this.#storedId = requestedSessionId;
+    // A migrated session is stored with this response, whatever the app does.
+    this.#persistRequested = migration !== undefined || (!this.#stored && config.saveUninitialized);
+    this.#migration = migration;
     this.session = new RequestSession<A>(this as unknown as RequestSessionController);
   }
 
@@ -292,6 +312,12 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
       setPrincipal: (c, name, rotate) => c.#setPrincipal(name, rotate),
       invalidate: (c) => c.#invalidate(),
       save: (c) => c.#saveNow(),
+      reload: (c) => c.#serial(() => c.#reload()),
+      setCookieLifetime: (c, seconds) => {
+        (c.#current as LooseSession).set(COOKIE_MAX_AGE_ATTRIBUTE, seconds);
+        c.#cookieLifetimeChanged = true;
+        c.#recordAttribute(COOKIE_MAX_AGE_ATTRIBUTE, seconds);
+      },
     };
   }
 
@@ -302,11 +328,37 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
    * so a request that leaves its session alone pays for none of it.
    */
   whenChanged(callback: () => void): void {
-    if (this.needsCommit() || this.#invalidated || this.#rememberMe !== undefined) {
+    if (this.needsCommit() || this.#invalidated || this.#rememberMe !== undefined || this.#refreshWanted()) {
       callback();
       return;
     }
     this.#onAttention = callback;
+  }
+
+  /**
+   * For session objects of their own (the express-session and koa-session compatible ones):
+   * `source.collectChanges()` runs before every check and save, `source.beforeSave()` before
+   * every save. One source per request; a second call replaces the first.
+   */
+  attachChangeSource(source: SessionChangeSource): void {
+    this.#changeSource = source;
+  }
+
+  /**
+   * Asks for the response's attention (see {@link whenChanged}) although nothing changed yet:
+   * a change source calls it when it starts watching values that may change in place.
+   */
+  requestAttention(): void {
+    this.#attention();
+  }
+
+  /** The id the request presented should go out again (rolling expiry, an older signing secret). */
+  #refreshWanted(): boolean {
+    const storedId = this.#storedId;
+    const { resolver } = this.#config;
+    if (!this.#stored || storedId === undefined || typeof resolver.refreshSessionId !== 'function')
+      return false;
+    return resolver.refreshSessionId(this.#exchange.request, storedId, readCookieLifetime(this.#current));
   }
 
   /** Tells the controller the response headers are gone (written without its guard). */
@@ -377,6 +429,14 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     }
     // Create first: if that fails, nothing has changed yet.
     const fresh = await callStore('createSession', storeTimeoutMs, () => repository.createSession());
+    const migration = this.#migration;
+    if (migration !== undefined && !migration.settled) {
+      // Signing out on the first visit after the switch ends the legacy session too.
+      await callStore('remove legacy session', storeTimeoutMs, () =>
+        migration.source.remove(migration.legacy),
+      );
+      migration.settled = true;
+    }
     const storedId = this.#storedId;
     if (this.#stored && storedId !== undefined) {
       await callStore('deleteById', storeTimeoutMs, () => repository.deleteById(storedId));
@@ -398,20 +458,56 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     this.#requestChanges = undefined;
     this.#requestInterval = undefined;
     this.#loggedIn = false;
+    this.#cookieLifetimeChanged = false;
     this.#changed();
+  }
+
+  /** Runs `work` after every commit (or other serial work) started before it. */
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = (this.#commitChain ?? Promise.resolve()).then(work);
+    this.#commitChain = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
+  async #reload(): Promise<void> {
+    const { repository, storeTimeoutMs, clock } = this.#config;
+    const storedId = this.#storedId;
+    if (!this.#stored || storedId === undefined) {
+      throw new SessionInvalidatedError(
+        this.#current.id,
+        'The session is not stored yet: there is nothing to reload',
+      );
+    }
+    const found = await callStore('findById', storeTimeoutMs, () => repository.findById(storedId));
+    const now = clock();
+    if (found === null || found === undefined || found.isExpired(now))
+      throw new SessionInvalidatedError(storedId);
+    if (repository.capabilities.touchesOnRead !== true && found.lastAccessedTime < now)
+      found.lastAccessedTime = now;
+    this.#current = found;
+    // What this request changed is gone; a login in it did not happen as far as the store knows.
+    this.#requestChanges = undefined;
+    this.#requestInterval = undefined;
+    this.#loggedIn = false;
+    this.#cookieLifetimeChanged = false;
+    this.#mutationsAtSave = this.#mutations;
   }
 
   /** Explicit save from the app. */
   #saveNow(): Promise<void> {
     if (!this.#stored) this.#persistRequested = true;
     this.#attention();
-    return this.commit();
+    return this.#commitInOrder();
   }
 
   /** True when {@link commit} would write to the store (or a commit is running). Never true after a failed commit. */
   needsCommit(): boolean {
     if (this.#commitFailed) return false;
-    return this.#commitsInFlight > 0 || this.#needsSave();
+    const pending = this.#changeSource?.collectChanges() === true;
+    return pending || this.#commitsInFlight > 0 || this.#needsSave();
   }
 
   #needsSave(): boolean {
@@ -428,8 +524,23 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
    * attribute changes of a stored session whose id did not change are saved; others are dropped with
    * a warning, since the client could not learn a new id. Throws `SessionStoreUnavailableError`;
    * once a save failed, every later commit of the request fails with the same error at once.
+   * With `whenStoreUnavailable: 'continue'` a store failure is logged instead and the commit
+   * resolves (the response goes out without a new id), unless `options.explicit` says the app
+   * itself asked for this save.
    */
-  commit(): Promise<void> {
+  commit(options: CommitOptions = {}): Promise<void> {
+    const run = this.#commitInOrder();
+    if (options.explicit === true || this.#config.whenStoreUnavailable !== 'continue') return run;
+    return run.catch((error: unknown) => {
+      if (!(error instanceof SessionStoreUnavailableError)) throw error;
+      this.#config.logger.warn(
+        `session ${shortSessionId(this.#current.id)} was not saved: the store is unavailable (whenStoreUnavailable: 'continue')`,
+        error.message,
+      );
+    });
+  }
+
+  #commitInOrder(): Promise<void> {
     this.#commitsInFlight++;
     const run = (this.#commitChain ?? Promise.resolve()).then(() => this.#commitNow());
     this.#commitChain = run.catch(() => {});
@@ -441,6 +552,17 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
   async #commitNow(): Promise<void> {
     // One failed save fails the request; trying again would only wait for the store again.
     if (this.#commitFailed) throw this.#commitError;
+    const source = this.#changeSource;
+    if (source !== undefined) {
+      try {
+        await source.beforeSave?.();
+        source.collectChanges();
+      } catch (err) {
+        this.#commitFailed = true;
+        this.#commitError = err;
+        throw err;
+      }
+    }
     if (!this.#needsSave()) return;
     const session = this.#current;
     if (this.#headersWritten && (!this.#stored || session.id !== this.#storedId)) {
@@ -458,6 +580,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
       if (session !== this.#current) return;
       if (outcome.status === 'written' || outcome.status === 'unchanged') {
         this.#markStored(session, mutations);
+        await this.#settleMigration();
         return;
       }
       await this.#handleRejectedSave(
@@ -489,6 +612,13 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
       );
       if (moved) throw new SessionSaveConflictError({ status: 'moved', id });
     }
+  }
+
+  /** The migrated session is stored: the legacy one goes (see `removeLegacySession`). */
+  async #settleMigration(): Promise<void> {
+    const migration = this.#migration;
+    if (migration === undefined || migration.settled) return;
+    await removeLegacySession(migration, this.#config.storeTimeoutMs, this.#config.logger);
   }
 
   #markStored(session: S, mutations: number): void {
@@ -557,6 +687,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
       );
     }
     this.#markStored(fresh, mutations);
+    await this.#settleMigration();
   }
 
   /**
@@ -566,14 +697,24 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
    */
   writeResponseHeaders(): void {
     this.#headersWritten = true;
+    const cookieMaxAgeSeconds = readCookieLifetime(this.#current);
     const exchange: SessionExchange = {
       ...this.#exchange,
       requestedSessionId: this.#requestedSessionId,
       rememberMe: this.#rememberMe,
+      cookieMaxAgeSeconds,
     };
     const storedId = this.#storedId;
+    const migration = this.#migration;
+    if (migration?.settled === true) migration.source.expireCookies(exchange);
     if (this.#stored && storedId !== undefined) {
-      if (storedId !== this.#requestedSessionId || this.#rememberMe !== undefined) {
+      if (this.#commitFailed && storedId === this.#requestedSessionId) return;
+      if (
+        storedId !== this.#requestedSessionId ||
+        this.#rememberMe !== undefined ||
+        this.#cookieLifetimeChanged ||
+        this.#refreshWanted()
+      ) {
         this.#config.resolver.setSessionId(exchange, storedId);
       }
     } else if (this.#invalidated) {
@@ -595,78 +736,5 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
         (err as Error).message,
       );
     }
-  }
-}
-
-/**
- * The framework-neutral per-request session handling the Express and Koa adapters are built on.
- *
- * ```ts
- * const manager = new HttpSessionManager({ repository });
- * const controller = await manager.open({ request: req, response: res });
- * holdResponseUntilCommitted(res, controller, { onCommitError: (err) => fail(err) });
- * ```
- */
-export class HttpSessionManager<A extends object = AnyAttributes, S extends Session = Session> {
-  /** The store sessions are loaded from and saved to. */
-  readonly repository: SessionRepository<S>;
-  /** How ids travel between client and server. */
-  readonly resolver: SessionIdResolver;
-  /** Bound on each store call, ms. */
-  readonly storeTimeoutMs: number;
-  /** Where warnings go. */
-  readonly logger: SessionLogger;
-  readonly #config: ResolvedConfig<S>;
-
-  constructor(options: HttpSessionOptions<S>) {
-    const repository = options?.repository;
-    for (const method of ['createSession', 'save', 'findById', 'deleteById'] as const) {
-      if (typeof repository?.[method] !== 'function') {
-        throw new InvalidArgumentError(`repository must be a SessionRepository (missing ${method}())`);
-      }
-    }
-    if (options.resolver !== undefined && options.cookie !== undefined) {
-      throw new InvalidArgumentError(
-        'Pass cookie options to your CookieSessionIdResolver, not next to `resolver`',
-      );
-    }
-    const resolver = options.resolver ?? new CookieSessionIdResolver(options.cookie);
-    if (typeof resolver.resolveSessionIds !== 'function' || typeof resolver.setSessionId !== 'function') {
-      throw new InvalidArgumentError('resolver must be a SessionIdResolver');
-    }
-    const clock = options.clock ?? Date.now;
-    if (typeof clock !== 'function') throw new InvalidArgumentError('clock must be a function');
-    this.repository = repository;
-    this.resolver = resolver;
-    this.storeTimeoutMs = checkStoreTimeout(options.storeTimeoutMs);
-    this.logger = options.logger ?? consoleLogger;
-    this.#config = {
-      repository,
-      resolver,
-      storeTimeoutMs: this.storeTimeoutMs,
-      rotateIdOnPrincipalChange: options.rotateIdOnPrincipalChange ?? true,
-      logger: this.logger,
-      clock,
-    };
-  }
-
-  /**
-   * Prepares the session of one request: loads the session the request presents (valid ids only),
-   * or makes a new one in memory. Throws `SessionStoreUnavailableError` (503) when the store fails
-   * or does not answer within `storeTimeoutMs`.
-   */
-  async open(exchange: SessionExchange): Promise<RequestSessionController<A, S>> {
-    const { repository, resolver, storeTimeoutMs, clock, logger } = this.#config;
-    const found = await findRequestedSession(exchange.request, {
-      repository,
-      resolver,
-      storeTimeoutMs,
-      clock,
-      logger,
-    });
-    if (found !== null)
-      return new RequestSessionController<A, S>(this.#config, exchange, found.session, found.sessionId);
-    const fresh = await callStore('createSession', storeTimeoutMs, () => repository.createSession());
-    return new RequestSessionController<A, S>(this.#config, exchange, fresh, undefined);
   }
 }

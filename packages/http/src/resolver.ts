@@ -24,6 +24,18 @@ export interface SessionIdResolver {
   /** Tells the client to drop its id (an expired cookie, an empty header, ...). */
   expireSession(exchange: SessionExchange): void;
   /**
+   * True when the id the request presented (`sessionId`, found in the store) should be sent again
+   * with this response although it did not change: a cookie with a `Max-Age` is rewritten so it
+   * expires that long after the last request (rolling expiry), a cookie signed with an older
+   * secret is signed again with the newest. `cookieMaxAgeSeconds` is the session's own cookie
+   * lifetime, as in {@link SessionExchange.cookieMaxAgeSeconds}. Absent: never.
+   */
+  refreshSessionId?(
+    request: SessionRequest,
+    sessionId: string,
+    cookieMaxAgeSeconds: number | null | undefined,
+  ): boolean;
+  /**
    * How the ids this resolver reads travel. Layers that accept requests another site can
    * trigger use it: `@session/ws` checks the `Origin` of an upgrade for `'cookie'` ids only.
    * Unset counts as `'cookie'`, the safe assumption; a resolver reading a header (a bearer token,

@@ -4,6 +4,7 @@ import { HttpSessionManager, RequestSession, type RequestSessionController } fro
 
 /** What adapters (Express, Koa, plain node:http) use of the controller. Nothing else is public. */
 const ADAPTER_MEMBERS = [
+  'attachChangeSource',
   'commit',
   'commitAfterResponse',
   'commitFailed',
@@ -11,6 +12,7 @@ const ADAPTER_MEMBERS = [
   'needsCommit',
   'requestedSessionId',
   'noteHeadersSent',
+  'requestAttention',
   'session',
   'whenChanged',
   'writeResponseHeaders',

@@ -1,16 +1,8 @@
 import type { Session } from '@session/core';
-import {
-  commitWhenAppIsDone,
-  guardResponse,
-  HttpSessionManager,
-  type HttpSessionOptions,
-  isClientSafeSessionError,
-  RequestSession,
-  requireRequestSession,
-  type SessionAttributesOf,
-  snapshotResponseHeaders,
-} from '@session/http';
-import type { Context, Middleware, Next } from 'koa';
+import { RequestSession, requireRequestSession, type SessionAttributesOf } from '@session/http';
+import type { Middleware } from 'koa';
+import type { KoaCompatSession } from './compat/session-object.js';
+import { createKoaSessionMiddleware, type KoaSessionOptions } from './middleware.js';
 
 /**
  * The attributes of `ctx.session`. Augment it to type them:
@@ -29,24 +21,27 @@ export interface SessionData {}
 /** `SessionData` once augmented, else any string-keyed attributes. */
 export type SessionAttributes = SessionAttributesOf<SessionData>;
 
+/**
+ * Which object `ctx.session` is typed as. Importing `@session/koa/compat` adds `compat: true`
+ * here, which types it as the koa-session compatible {@link KoaCompatSession} (or `null`); leave
+ * it alone otherwise.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: the compat entry point fills it in through declaration merging.
+export interface SessionTypeSwitch {}
+
+/** The type of `ctx.session`: a {@link RequestSession}, or the compatible object once `@session/koa/compat` is imported. */
+export type KoaContextSession = SessionTypeSwitch extends { compat: true }
+  ? KoaCompatSession | null
+  : RequestSession<SessionAttributes>;
+
 declare module 'koa' {
   interface ExtendableContext {
     /** The request's session, set by `@session/koa`'s `session()` middleware. */
-    session: RequestSession<SessionAttributes>;
+    session: KoaContextSession;
   }
 }
 
-/** Options of {@link session}: see `HttpSessionOptions` in `@session/http`. */
-export type KoaSessionOptions<S extends Session = Session> = HttpSessionOptions<S>;
-
-/**
- * Store errors reach Koa with their status (503, or 409 for a save that did not land) and a
- * message safe to show (it names no id or host).
- */
-function forKoa(err: unknown): unknown {
-  if (isClientSafeSessionError(err)) Object.assign(err, { expose: true });
-  return err;
-}
+export type { KoaSessionOptions } from './middleware.js';
 
 /**
  * Koa 2 and 3 middleware that puts a {@link RequestSession} on `ctx.session`.
@@ -74,71 +69,21 @@ function forKoa(err: unknown): unknown {
  *   `status` 503 and `expose` true into Koa's error handling.
  * - Secure cookies follow Koa's `app.proxy` setting (`ctx.secure`) unless the cookie resolver has
  *   its own `trustProxy`.
+ * - `autoCommit: false` saves only when the app calls `await ctx.session.save()`.
+ * - With `whenStoreUnavailable: 'continue'`, a store that is down leaves `ctx.session` unset and
+ *   the request runs on.
+ *
+ * Apps written for koa-session (and koa-passport) use the same middleware from
+ * `@session/koa/compat`, which puts a koa-session compatible object on `ctx.session`.
  */
 export function session<S extends Session = Session>(options: KoaSessionOptions<S>): Middleware {
-  const manager = new HttpSessionManager<SessionAttributes, S>(options);
-  const { logger } = manager;
-
-  return async function sessionMiddleware(ctx: Context, next: Next): Promise<void> {
+  return createKoaSessionMiddleware(options, {
     // Mounted twice: the first instance owns the request.
-    if ((ctx as { session?: unknown }).session instanceof RequestSession) {
-      await next();
-      return;
-    }
-    let controller: Awaited<ReturnType<typeof manager.open>>;
-    try {
-      // Koa computes secure and hostname (proxy rules included) on each read: only a request that
-      // writes a cookie asks.
-      controller = await manager.open({
-        request: ctx.req,
-        response: ctx.res,
-        get secure() {
-          return ctx.secure;
-        },
-        get hostname() {
-          return ctx.hostname;
-        },
-        contextPath: (ctx as { mountPath?: string }).mountPath ?? '',
-      });
-    } catch (err) {
-      throw forKoa(err);
-    }
-    ctx.session = controller.session;
-
-    const restoreHeaders = snapshotResponseHeaders(ctx.res);
-    let downstreamDone = false;
-    let failureThrown = false;
-    guardResponse(ctx.res, controller, {
-      logger,
-      onCommitError: (err) => {
-        // A raw write (`ctx.respond = false`) triggered the save and was dropped. Until this
-        // middleware has finished it rethrows the failure below; afterwards only Koa's handler is left.
-        if (downstreamDone && !failureThrown) ctx.onerror(forKoa(err) as Error);
-      },
-    });
-
-    let downstreamError: unknown;
-    let downstreamFailed = false;
-    try {
-      await next();
-    } catch (err) {
-      downstreamFailed = true;
-      downstreamError = err;
-    }
-    // A failed save after a failed request is logged; the request's own error is what Koa answers.
-    const commitError = await commitWhenAppIsDone(controller, downstreamFailed, logger);
-    downstreamDone = true;
-    if (controller.commitFailed) failureThrown = true;
-    if (downstreamFailed) throw downstreamError;
-    if (commitError !== undefined) {
-      // Raw writes of an app that opted out of Koa's response were dropped: Koa has to answer now.
-      ctx.respond = true;
-      restoreHeaders();
-      throw forKoa(commitError);
-    }
-    // Bodies written after this point (streams, `respond = false` writers) still change the session:
-    // guardResponse saves them once the response has finished.
-  };
+    installed: (ctx) => (ctx as { session?: unknown }).session instanceof RequestSession,
+    install: (ctx, controller) => {
+      (ctx as { session?: unknown }).session = controller.session;
+    },
+  });
 }
 
 /**
@@ -157,12 +102,19 @@ export function getSession<A extends object = SessionAttributes>(ctx: {
 export type {
   CookieSessionIdResolverOptions,
   HttpSessionOptions,
+  KoaSessionSourceOptions,
+  KoaSessionStore,
+  LegacySessionSource,
   SessionIdResolver,
+  StoreUnavailablePolicy,
   TrustProxy,
 } from '@session/http';
 export {
   CompositeSessionIdResolver,
   CookieSessionIdResolver,
   HeaderSessionIdResolver,
+  koaSessionSource,
+  PassportIndexResolver,
   RequestSession,
 } from '@session/http';
+export type { KoaCompatSession, KoaCompatSessionMembers } from './compat/session-object.js';

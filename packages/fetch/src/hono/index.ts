@@ -124,7 +124,8 @@ function discardResponse(c: Context, names: ReadonlySet<string>): void {
  * - A store that fails or exceeds `storeTimeoutMs` is thrown as `SessionStoreUnavailableError`
  *   (`status` 503) into Hono's error handling (`app.onError`; the default handler answers 503), a
  *   write that did not land as `SessionSaveConflictError` (409). The route's response and the
- *   headers it set are dropped.
+ *   headers it set are dropped. With `whenStoreUnavailable: 'continue'` a store that is down
+ *   leaves `c.get('session')` unset and the request runs on.
  */
 export function honoSession<A extends object = SessionAttributes, S extends Session = Session>(
   options: HonoSessionOptions<S>,
@@ -151,6 +152,11 @@ export function honoSession<A extends object = SessionAttributes, S extends Sess
         contextPath: typeof contextPath === 'function' ? contextPath(context) : contextPath,
       });
     } catch (error) {
+      // A store that is down: 503, or (whenStoreUnavailable: 'continue') no session at all.
+      if (sessions.manager.continuesWithoutSession(error)) {
+        await next();
+        return;
+      }
       throw forHono(error);
     }
     c.set('session', session);

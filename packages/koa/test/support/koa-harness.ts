@@ -1,8 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import {
   type AdapterAppOptions,
   type AdapterHarness,
+  listenOnLoopback,
   type RunningApp,
   readBody,
   STREAM_CHUNKS,
@@ -136,20 +136,7 @@ export function koaHarness(name: string, KoaApp: KoaClass): AdapterHarness {
         }
         await route(ctx);
       });
-      const server = app.listen(0, '127.0.0.1');
-      await new Promise<void>((resolve, reject) => {
-        server.once('listening', resolve);
-        server.once('error', reject);
-      });
-      const { port } = server.address() as AddressInfo;
-      return {
-        url: `http://127.0.0.1:${port}`,
-        close: () =>
-          new Promise<void>((resolve) => {
-            server.closeAllConnections();
-            server.close(() => resolve());
-          }),
-      };
+      return listenOnLoopback(app);
     },
   };
 }

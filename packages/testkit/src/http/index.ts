@@ -4,6 +4,7 @@
  * `@session/http` and `@session/memory` are optional peers loaded when the suite runs; `ioredis`
  * only for {@link redisStores}.
  */
+export { TestBrowser } from './browser.js';
 export {
   decodeBase64Id,
   findSetCookie,
@@ -15,6 +16,7 @@ export {
   type TestResponse,
 } from './client.js';
 export { LatencyRepository } from './latency-repository.js';
+export { listenOnLoopback, type TestCleanup, useTestCleanup } from './listen.js';
 export { PlainRepository } from './plain-repository.js';
 export { SpyRepository, type StoreMode } from './spy-repository.js';
 export { memoryStore, type RedisRepositoryFactory, redisStores } from './stores.js';

@@ -88,8 +88,11 @@ export const quietLogger = silentLogger;
  * Cases: the cookie flow (nothing stored or looked up for anonymous requests, Spring-style base64
  * cookies, several cookies), login/rotation/logout (fixation), response kinds (the session is
  * saved before the headers leave: redirects, JSON, raw writes, streams, errors), the header flow
- * and composite resolvers, every cookie option asserted on `Set-Cookie`, malformed ids with zero
- * store lookups, a store that fails or hangs (503 and recovery), and per store: 50 concurrent
+ * and composite resolvers, every cookie option asserted on `Set-Cookie` (rolling expiry of a
+ * `Max-Age` cookie on reading requests, signed values and secret rotation, `Priority`,
+ * `saveUninitialized`), malformed ids with zero store lookups, a store that fails or hangs (503
+ * and recovery; with `whenStoreUnavailable: 'continue'` the request runs without a session and
+ * nothing is written), and per store: 50 concurrent
  * writes with no lost update, races of a login with a write, a login and a logout
  * ({@link RACE_ROUNDS} rounds each; they need a store with save outcomes and `movedRecently`),
  * round trips per request, and a real backend outage.
@@ -556,6 +559,88 @@ export function runAdapterSuite(options: AdapterSuiteOptions): void {
         expect(expires).toBeLessThanOrEqual(Date.now() + 3600_000);
       });
 
+      it('rolling: a request that only reads writes a Max-Age cookie again, so it expires that long after the last request', async () => {
+        const { url } = await start({ session: { cookie: { cookieMaxAgeSeconds: 3600 } } });
+        const { cookie, value } = await createSession(url);
+        const before = Date.now();
+        const res = await send(`${url}/read`, { cookie });
+        const refreshed = findSetCookie(res.setCookies);
+        expect(refreshed?.value).toBe(value);
+        expect(refreshed?.attributes.get('max-age')).toBe('3600');
+        expect(Date.parse(refreshed?.attributes.get('expires') ?? '')).toBeGreaterThanOrEqual(
+          Math.floor(before / 1000) * 1000 + 3600_000,
+        );
+        // Requests without a session still get no cookie.
+        expect((await send(`${url}/anon`)).setCookies).toEqual([]);
+      });
+
+      it('rolling: false writes a Max-Age cookie only when the id changes', async () => {
+        const { url } = await start({ session: { cookie: { cookieMaxAgeSeconds: 3600, rolling: false } } });
+        const { cookie } = await createSession(url);
+        expect((await send(`${url}/read`, { cookie })).setCookies).toEqual([]);
+        const login = await send(`${url}/login?user=u`, { method: 'POST', cookie });
+        expect(findSetCookie(login.setCookies)?.attributes.get('max-age')).toBe('3600');
+      });
+
+      it('a browser-session cookie is not rewritten by reading requests', async () => {
+        const { url } = await start();
+        const { cookie } = await createSession(url);
+        expect((await send(`${url}/read`, { cookie })).setCookies).toEqual([]);
+      });
+
+      it('priority', async () => {
+        expect((await cookieFor({ priority: 'High' })).parsed.attributes.get('priority')).toBe('High');
+        expect((await cookieFor(undefined)).parsed.attributes.has('priority')).toBe(false);
+      });
+
+      it('secrets: the value is signed; unsigned and forged values never reach the store', async () => {
+        const { url, spy } = await start({ session: { cookie: { secrets: ['a-secret-of-the-app'] } } });
+        const res = await send(`${url}/set?name=seed&value=1`, { method: 'POST' });
+        const signed = findSetCookie(res.setCookies)?.value ?? '';
+        const dot = signed.lastIndexOf('.');
+        const encoded = signed.slice(0, dot);
+        const signature = signed.slice(dot + 1);
+        expect(decodeBase64Id(encoded)).toBe(JSON.parse(res.body).id);
+        expect(signature).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect((await read(url, `SESSION=${signed}`)).body.attributes.seed).toBe('1');
+        spy.resetCounts();
+        const flipped = `${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`;
+        for (const forged of [
+          encoded,
+          `${encoded}.${'A'.repeat(43)}`,
+          `${encoded}.${flipped}`,
+          `${signed}x`,
+        ]) {
+          expect((await read(url, `SESSION=${forged}`)).body.isNew, forged).toBe(true);
+        }
+        expect(spy.calls.findById).toBe(0);
+      });
+
+      it('secrets: a cookie signed with an older secret still works and comes back signed with the newest', async () => {
+        const before = await start({ session: { cookie: { secrets: 'old-secret' } } });
+        const { value } = await createSession(before.url);
+        const rotated = await start({
+          session: { repository: before.spy, cookie: { secrets: ['new-secret', 'old-secret'] } },
+        });
+        const res = await send(`${rotated.url}/read`, { cookie: `SESSION=${value}` });
+        expect(JSON.parse(res.body).attributes.seed).toBe('1');
+        const resigned = findSetCookie(res.setCookies)?.value;
+        expect(resigned).toBeDefined();
+        expect(resigned).not.toBe(value);
+        const newOnly = await start({
+          session: { repository: before.spy, cookie: { secrets: 'new-secret' } },
+        });
+        expect((await read(newOnly.url, `SESSION=${resigned}`)).body.attributes.seed).toBe('1');
+        expect((await read(newOnly.url, `SESSION=${value}`)).body.isNew).toBe(true);
+      });
+
+      it('saveUninitialized: a new session is stored and its cookie sent even when nothing was set', async () => {
+        const { url, memory } = await start({ session: { saveUninitialized: true } });
+        const res = await send(`${url}/read`);
+        expect(findSetCookie(res.setCookies)).toBeDefined();
+        expect(await memory.findById(JSON.parse(res.body).id)).not.toBeNull();
+      });
+
       it('remember-me makes the cookie persistent for this response', async () => {
         const { url } = await start({ session: { cookie: { rememberMeMaxAgeSeconds: 86_400 } } });
         const { cookie } = await createSession(url);
@@ -745,6 +830,26 @@ export function runAdapterSuite(options: AdapterSuiteOptions): void {
           const created = await send(`${url}/set?name=a&value=1`, { method: 'POST' });
           expect(created.status).toBe(200);
           expect(findSetCookie(created.setCookies)).toBeDefined();
+        });
+      }
+
+      for (const mode of ['reject', 'hang'] as const) {
+        it(`with whenStoreUnavailable: 'continue', requests run without a session while the store ${mode === 'reject' ? 'fails' : 'hangs'}, and nothing is written`, async () => {
+          const { url, spy } = await start({ session: { ...timeouts, whenStoreUnavailable: 'continue' } });
+          const { cookie } = await createSession(url);
+          spy.mode = mode;
+          // Loading fails: the request runs without a session.
+          const anon = await send(`${url}/anon`, { cookie });
+          expect(anon.status).toBe(200);
+          expect(anon.body).toBe('anon');
+          expect(anon.setCookies).toEqual([]);
+          // Saving fails: the response goes out, without an id for a session the store does not have.
+          const write = await send(`${url}/set?name=a&value=1`, { method: 'POST' });
+          expect(write.status).toBe(200);
+          expect(write.setCookies).toEqual([]);
+          spy.mode = 'ok';
+          const back = await read(url, cookie);
+          expect(back.body.attributes).toEqual({ seed: '1' });
         });
       }
 

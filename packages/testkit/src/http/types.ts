@@ -59,6 +59,9 @@ export interface AdapterCookieOptions {
   domainNamePattern?: string | RegExp;
   cookieMaxAgeSeconds?: number;
   rememberMeMaxAgeSeconds?: number;
+  rolling?: boolean;
+  secrets?: string | readonly string[];
+  priority?: 'Low' | 'Medium' | 'High';
 }
 
 /**
@@ -71,6 +74,8 @@ export interface AdapterSessionOptions {
   cookie?: AdapterCookieOptions;
   storeTimeoutMs?: number;
   logger?: SessionLogger;
+  saveUninitialized?: boolean;
+  whenStoreUnavailable?: 'fail' | 'continue';
 }
 
 /** How one test app is configured. */

@@ -12,6 +12,7 @@ export {
   startRedisCluster,
 } from './cluster.js';
 export { RedisServerUnavailableError } from './errors.js';
+export { type RedisServerFixture, type SuiteHooks, useRedisServer } from './fixture.js';
 export { findFreePort } from './free-port.js';
 export { type CommandMonitor, type MonitoredCommand, monitorCommands, parseMonitorLine } from './monitor.js';
 export {
