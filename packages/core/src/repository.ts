@@ -25,6 +25,13 @@ export interface SessionRepository<S extends Session = Session> {
   /** A new session in memory, with the repository's defaults. Nothing is stored until `save`. */
   createSession(): Promise<S>;
   /**
+   * The same as {@link createSession}, synchronously: for repositories that make new sessions
+   * without I/O (every store built on the core kernel). Optional. Where present, the HTTP layer
+   * makes the session of a request that brought none only when the app first uses it, so
+   * requests that never touch their session cost no session at all.
+   */
+  createSessionNow?(): S;
+  /**
    * Writes what changed on `session` (set and removed attributes, id change, last access,
    * interval) and says what happened. A session deleted, expired or moved to another id since it
    * was loaded is not brought back: the outcome then says why nothing was written. Never reports

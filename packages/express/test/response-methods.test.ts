@@ -75,24 +75,83 @@ describe.each([
     },
   );
 
-  it('a request that only reads its session is sent without holding the response; the first change holds it', async () => {
+  it("guarding a response adds no methods to Express's response object (they live on its prototype)", async () => {
     const app = factory();
     const repository = new MemorySessionRepository();
     closers.push(() => void repository.close());
     app.use(session({ repository, logger: silentLogger }));
+    const ownMethods = (res: object) =>
+      ['end', 'write', 'writeHead', 'flushHeaders', 'headersSent'].filter((name) => Object.hasOwn(res, name));
     app.get('/held', (req, res) => {
-      const before = Object.hasOwn(res, 'end');
+      const before = ownMethods(res);
       req.session.get('anything');
-      const afterRead = Object.hasOwn(res, 'end');
+      const afterRead = ownMethods(res);
       req.session.set('x', 1);
-      res.json({ before, afterRead, afterWrite: Object.hasOwn(res, 'end') });
+      res.json({ before, afterRead, afterWrite: ownMethods(res) });
     });
     const url = await listen(app);
     const first = await send(`${url}/held`);
-    expect(JSON.parse(first.body)).toEqual({ before: false, afterRead: false, afterWrite: true });
+    expect(JSON.parse(first.body)).toEqual({ before: [], afterRead: [], afterWrite: [] });
     const cookie = findSetCookie(first.setCookies);
+    expect(cookie).toBeDefined();
     const second = await send(`${url}/held`, { cookie: `SESSION=${cookie?.value}` });
-    expect(JSON.parse(second.body)).toEqual({ before: false, afterRead: false, afterWrite: true });
+    expect(JSON.parse(second.body)).toEqual({ before: [], afterRead: [], afterWrite: [] });
+    expect(findSetCookie(second.setCookies)).toBeUndefined();
+    expect((await repository.findById(decodeBase64Id(cookie?.value ?? '')))?.get('x')).toBe(1);
+  });
+
+  it.each(['before', 'after'] as const)(
+    'a middleware that wraps res.end %s the session middleware still sends the saved session first',
+    async (where) => {
+      const app = factory();
+      const repository = new MemorySessionRepository();
+      closers.push(() => void repository.close());
+      const calls: string[] = [];
+      const wrapEnd: express.RequestHandler = (_req, res, next) => {
+        const end = res.end;
+        res.end = function (this: typeof res, ...args: unknown[]) {
+          calls.push(`wrapper saw stored=${repository.stats().sessions}`);
+          return (end as (...a: unknown[]) => typeof res).apply(this, args);
+        } as typeof res.end;
+        next();
+      };
+      if (where === 'before') app.use(wrapEnd);
+      app.use(session({ repository, logger: silentLogger }));
+      if (where === 'after') app.use(wrapEnd);
+      app.get('/set', (req, res) => {
+        req.session.set('x', 1);
+        res.end('ok');
+        calls.push(`headersSent right after end: ${res.headersSent}`);
+      });
+      const url = await listen(app);
+      const res = await send(`${url}/set`);
+      expect(res.body).toBe('ok');
+      const cookie = findSetCookie(res.setCookies);
+      expect(cookie).toBeDefined();
+      expect((await repository.findById(decodeBase64Id(cookie?.value ?? '')))?.get('x')).toBe(1);
+      // Held until the save finished (the headers count as sent meanwhile); the wrapper still ran.
+      expect(calls).toContain('headersSent right after end: true');
+      expect(calls.filter((call) => call.startsWith('wrapper saw'))).toHaveLength(1);
+    },
+  );
+
+  it('a route of a mounted sub-app gets its session saved and its cookie sent', async () => {
+    const app = factory();
+    const repository = new MemorySessionRepository();
+    closers.push(() => void repository.close());
+    app.use(session({ repository, logger: silentLogger }));
+    const shop = factory();
+    shop.get('/add', (req, res) => {
+      req.session.set('cart', ['book']);
+      res.json({ ok: true });
+    });
+    app.use('/shop', shop);
+    const url = await listen(app);
+    const res = await send(`${url}/shop/add`);
+    expect(res.status).toBe(200);
+    const cookie = findSetCookie(res.setCookies);
+    expect(cookie).toBeDefined();
+    expect((await repository.findById(decodeBase64Id(cookie?.value ?? '')))?.get('cart')).toEqual(['book']);
   });
 
   it('session fixation: an attacker-chosen id that is not in the store is never adopted', async () => {

@@ -60,6 +60,9 @@ interface ControllerAccess {
 
 let access: ControllerAccess;
 
+/** What {@link RequestSessionController.commit} returns when there is nothing to save. */
+const NOTHING_TO_COMMIT: Promise<void> = Promise.resolve();
+
 /**
  * The session of one request, as apps see it (`req.session`, `ctx.session`). A session is loaded
  * only when the request presents a valid id; otherwise a new one exists in memory and is stored
@@ -251,7 +254,8 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
   readonly #config: ResolvedConfig<S>;
   readonly #exchange: SessionExchange;
   readonly #requestedSessionId: string | undefined;
-  #current: S;
+  /** The session; `undefined` until first used for a request that brought none (see `createSessionNow`). */
+  #current: S | undefined;
   #stored: boolean;
   #storedId: string | undefined;
   #invalidated = false;
@@ -277,11 +281,14 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
   #changeSource: SessionChangeSource | undefined;
   #migration: Migration | undefined;
 
-  /** @internal Created by {@link HttpSessionManager.open}. */
+  /**
+   * @internal Created by {@link HttpSessionManager.open}. `session` is `undefined` for a request
+   * that brought none when the repository can make one synchronously: it is made on first use.
+   */
   constructor(
     config: ResolvedConfig<S>,
     exchange: SessionExchange,
-    session: S,
+    session: S | undefined,
     requestedSessionId: string | undefined,
     migration?: Migration,
   ) {
@@ -299,7 +306,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
 
   static {
     access = {
-      current: (c) => c.#current,
+      current: (c) => c.#session(),
       isStored: (c) => c.#stored,
       requestedSessionId: (c) => c.#requestedSessionId,
       recordAttribute: (c, name, value) => c.#recordAttribute(name, value),
@@ -314,11 +321,26 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
       save: (c) => c.#saveNow(),
       reload: (c) => c.#serial(() => c.#reload()),
       setCookieLifetime: (c, seconds) => {
-        (c.#current as LooseSession).set(COOKIE_MAX_AGE_ATTRIBUTE, seconds);
+        (c.#session() as LooseSession).set(COOKIE_MAX_AGE_ATTRIBUTE, seconds);
         c.#cookieLifetimeChanged = true;
         c.#recordAttribute(COOKIE_MAX_AGE_ATTRIBUTE, seconds);
       },
     };
+  }
+
+  /** The session, made now if the request brought none and nothing used it yet. */
+  #session(): S {
+    let session = this.#current;
+    if (session === undefined) {
+      session = (this.#config.repository.createSessionNow as () => S).call(this.#config.repository);
+      this.#current = session;
+    }
+    return session;
+  }
+
+  /** The session's id for log lines (`(none yet)` before it is made). */
+  #idForLogs(): string {
+    return this.#current === undefined ? '(none yet)' : shortSessionId(this.#current.id);
   }
 
   /**
@@ -358,7 +380,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     const { resolver } = this.#config;
     if (!this.#stored || storedId === undefined || typeof resolver.refreshSessionId !== 'function')
       return false;
-    return resolver.refreshSessionId(this.#exchange.request, storedId, readCookieLifetime(this.#current));
+    return resolver.refreshSessionId(this.#exchange.request, storedId, this.#cookieLifetime());
   }
 
   /** Tells the controller the response headers are gone (written without its guard). */
@@ -408,14 +430,15 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
   }
 
   #changeSessionId(): string {
-    const id = this.#current.changeSessionId();
+    const id = this.#session().changeSessionId();
     this.#changed();
     return id;
   }
 
   #setPrincipal(name: string | undefined, rotate: boolean | undefined): void {
-    if ((rotate ?? this.#config.rotateIdOnPrincipalChange) && this.#stored) this.#current.changeSessionId();
-    (this.#current as LooseSession).set(PRINCIPAL_NAME_INDEX_NAME, name);
+    const session = this.#session();
+    if ((rotate ?? this.#config.rotateIdOnPrincipalChange) && this.#stored) session.changeSessionId();
+    (session as LooseSession).set(PRINCIPAL_NAME_INDEX_NAME, name);
     this.#loggedIn = name !== undefined;
     this.#recordAttribute(PRINCIPAL_NAME_INDEX_NAME, name);
   }
@@ -477,7 +500,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     const storedId = this.#storedId;
     if (!this.#stored || storedId === undefined) {
       throw new SessionInvalidatedError(
-        this.#current.id,
+        this.#session().id,
         'The session is not stored yet: there is nothing to reload',
       );
     }
@@ -512,7 +535,8 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
 
   #needsSave(): boolean {
     const session = this.#current;
-    if (!this.#stored) return this.#persistRequested || session.names().length > 0;
+    if (!this.#stored) return this.#persistRequested || (session !== undefined && session.names().length > 0);
+    if (session === undefined) return false;
     if (this.#savedThisRequest) return this.#mutations !== this.#mutationsAtSave;
     return hasUnsavedChanges(session);
   }
@@ -529,12 +553,21 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
    * itself asked for this save.
    */
   commit(options: CommitOptions = {}): Promise<void> {
+    // Most requests have nothing to save and nothing in flight: no promise chain for them.
+    if (
+      this.#commitChain === undefined &&
+      this.#changeSource === undefined &&
+      !this.#commitFailed &&
+      !this.#needsSave()
+    ) {
+      return NOTHING_TO_COMMIT;
+    }
     const run = this.#commitInOrder();
     if (options.explicit === true || this.#config.whenStoreUnavailable !== 'continue') return run;
     return run.catch((error: unknown) => {
       if (!(error instanceof SessionStoreUnavailableError)) throw error;
       this.#config.logger.warn(
-        `session ${shortSessionId(this.#current.id)} was not saved: the store is unavailable (whenStoreUnavailable: 'continue')`,
+        `session ${this.#idForLogs()} was not saved: the store is unavailable (whenStoreUnavailable: 'continue')`,
         error.message,
       );
     });
@@ -564,7 +597,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
       }
     }
     if (!this.#needsSave()) return;
-    const session = this.#current;
+    const session = this.#session();
     if (this.#headersWritten && (!this.#stored || session.id !== this.#storedId)) {
       this.#config.logger.warn(
         `session ${shortSessionId(session.id)} changed its id or was created after the response headers were sent; not saved`,
@@ -697,16 +730,9 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
    */
   writeResponseHeaders(): void {
     this.#headersWritten = true;
-    const cookieMaxAgeSeconds = readCookieLifetime(this.#current);
-    const exchange: SessionExchange = {
-      ...this.#exchange,
-      requestedSessionId: this.#requestedSessionId,
-      rememberMe: this.#rememberMe,
-      cookieMaxAgeSeconds,
-    };
     const storedId = this.#storedId;
     const migration = this.#migration;
-    if (migration?.settled === true) migration.source.expireCookies(exchange);
+    if (migration?.settled === true) migration.source.expireCookies(this.#responseExchange());
     if (this.#stored && storedId !== undefined) {
       if (this.#commitFailed && storedId === this.#requestedSessionId) return;
       if (
@@ -715,11 +741,31 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
         this.#cookieLifetimeChanged ||
         this.#refreshWanted()
       ) {
-        this.#config.resolver.setSessionId(exchange, storedId);
+        this.#config.resolver.setSessionId(this.#responseExchange(), storedId);
       }
     } else if (this.#invalidated) {
-      this.#config.resolver.expireSession(exchange);
+      this.#config.resolver.expireSession(this.#responseExchange());
     }
+  }
+
+  /**
+   * The exchange with this request's id facts, made only when something is written. It inherits
+   * from the adapter's exchange instead of copying it: a copy would read every proxy-aware getter
+   * (Express computes `secure` and `hostname` on each read) whether the resolver needs it or not.
+   */
+  #responseExchange(): SessionExchange {
+    const exchange = Object.create(this.#exchange) as {
+      -readonly [K in keyof SessionExchange]: SessionExchange[K];
+    };
+    exchange.requestedSessionId = this.#requestedSessionId;
+    exchange.rememberMe = this.#rememberMe;
+    exchange.cookieMaxAgeSeconds = this.#cookieLifetime();
+    return exchange;
+  }
+
+  /** The session's own cookie lifetime; `undefined` while no session was made. */
+  #cookieLifetime(): number | null | undefined {
+    return this.#current === undefined ? undefined : readCookieLifetime(this.#current);
   }
 
   /**
@@ -732,7 +778,7 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
       await this.commit();
     } catch (err) {
       this.#config.logger.warn(
-        `saving session ${shortSessionId(this.#current.id)} after the response failed`,
+        `saving session ${this.#idForLogs()} after the response failed`,
         (err as Error).message,
       );
     }

@@ -80,8 +80,12 @@ export class HttpSessionManager<A extends object = AnyAttributes, S extends Sess
     });
     if (found !== null)
       return new RequestSessionController<A, S>(this.#config, exchange, found.session, found.sessionId);
-    const fresh = await callStore('createSession', storeTimeoutMs, () => repository.createSession());
     const { migrations } = this.#config;
+    // No session presented: make one on first use where the repository can do that synchronously,
+    // so a request that never touches its session costs none (no id, no object, no store call).
+    if (migrations.length === 0 && typeof repository.createSessionNow === 'function')
+      return new RequestSessionController<A, S>(this.#config, exchange, undefined, undefined);
+    const fresh = await callStore('createSession', storeTimeoutMs, () => repository.createSession());
     const migration =
       migrations.length > 0
         ? await moveLegacySession(migrations, exchange, fresh, storeTimeoutMs, logger)

@@ -98,6 +98,7 @@ export function createKoaSessionMiddleware<S extends Session>(
     let failureThrown = false;
     guardResponse(ctx.res, controller, {
       logger,
+      restoreHeaders,
       onCommitError: (err) => {
         // A raw write (`ctx.respond = false`) triggered the save and was dropped. Until this
         // middleware has finished it rethrows the failure below; afterwards only Koa's handler is left.

@@ -100,10 +100,15 @@ export abstract class SessionStoreBase<E = string> implements SessionRepository<
   /** A new session in memory with the repository's defaults. Nothing is stored until `save`. */
   createSession(): Promise<MapSession> {
     try {
-      return Promise.resolve(this.adopt(createDefaultSession(this.options)));
+      return Promise.resolve(this.createSessionNow());
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** {@link createSession}, synchronously (new sessions need no I/O). */
+  createSessionNow(): MapSession {
+    return this.adopt(createDefaultSession(this.options));
   }
 
   /**

@@ -14,10 +14,16 @@ const pause = (maxMs: number) => new Promise((resolve) => setTimeout(resolve, Ma
  * saves in every order, even over the in-memory store whose calls otherwise finish in one tick.
  */
 export class LatencyRepository<S extends Session = MapSession> implements SessionRepository<S> {
+  /** Present when the wrapped repository has it (making a session needs no I/O: no delay). */
+  readonly createSessionNow?: () => S;
+
   constructor(
     readonly inner: SessionRepository<S>,
     readonly maxDelayMs = 3,
-  ) {}
+  ) {
+    const createNow = inner.createSessionNow;
+    if (typeof createNow === 'function') this.createSessionNow = () => createNow.call(inner);
+  }
 
   get capabilities(): RepositoryCapabilities {
     return this.inner.capabilities;

@@ -12,7 +12,18 @@ export class SpyRepository<S extends Session = Session> implements SessionReposi
   readonly findByIdArgs: string[] = [];
   mode: StoreMode = 'ok';
 
-  constructor(readonly inner: SessionRepository<S>) {}
+  /** Present when the wrapped repository has it; counted as a `createSession` call. */
+  readonly createSessionNow?: () => S;
+
+  constructor(readonly inner: SessionRepository<S>) {
+    const createNow = inner.createSessionNow;
+    if (typeof createNow === 'function') {
+      this.createSessionNow = () => {
+        this.calls.createSession++;
+        return createNow.call(inner);
+      };
+    }
+  }
 
   get capabilities(): RepositoryCapabilities {
     return this.inner.capabilities;
