@@ -8,7 +8,7 @@ export * from './options.js';
 export * from './repository.js';
 export * from './serializer.js';
 export * from './session.js';
-export * from './spring-json.js';
+export * from './spring-json/index.js';
 export * from './store/attribute-codec.js';
 export * from './store/base-repository.js';
 export * from './store/flush.js';
