@@ -1,6 +1,6 @@
 /**
  * Who runs in the HTTP benchmark. Each contender is one app (see `apps/`) served from its own child
- * process; `skip` keeps a slot in the list with the reason it does not run yet.
+ * process; `skip` (none at the moment) keeps a slot in the list with the reason it does not run yet.
  */
 export type Framework = 'express' | 'koa' | 'fastify';
 export type ContenderKind = 'floor' | 'incumbent' | 'ours';
@@ -80,21 +80,30 @@ export const CONTENDERS: Contender[] = [
     label: 'Fastify floor (HGETALL)',
     framework: 'fastify',
     kind: 'floor',
-    skip: 'slot kept for the Fastify comparison; it runs once @session/fastify exists',
+    app: 'fastify-floor',
   },
   {
     id: 'fastify-session',
-    label: '@fastify/session + Redis store',
+    label: '@fastify/session + connect-redis',
     framework: 'fastify',
     kind: 'incumbent',
-    skip: 'slot kept: @fastify/session joins together with our @session/fastify plugin',
+    app: 'fastify-session',
   },
   {
     id: 'fastify-ours',
     label: '@session/fastify + Redis default',
     framework: 'fastify',
     kind: 'ours',
-    skip: '@session/fastify does not exist yet',
+    app: 'fastify-ours',
+    variant: 'default',
+  },
+  {
+    id: 'fastify-ours-indexed',
+    label: '@session/fastify + Redis indexed',
+    framework: 'fastify',
+    kind: 'ours',
+    app: 'fastify-ours',
+    variant: 'indexed',
   },
 ];
 

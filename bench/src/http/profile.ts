@@ -1,12 +1,12 @@
 /**
  * `pnpm bench profile`: where a request's time and allocations go, ours next to the floor.
  *
- * For each contender (default: the floors and ours with the default repository, on Express and
- * Koa) and scenario (default: read), the server child runs once under `node --cpu-prof` and once
- * with V8's sampling heap profiler (collected objects included), each under wrk load. Samples are
- * cut to the measured window, positions mapped back to TypeScript lines through the source maps
- * tsx produced, and summarised per request into bench/.profiles/summary.md (raw .cpuprofile and
- * .heapprofile files beside it, for Chrome DevTools or speedscope).
+ * For each contender (default: the floors and ours with the default repository, on Express, Koa
+ * and Fastify) and scenario (default: read), the server child runs once under `node --cpu-prof`
+ * and once with V8's sampling heap profiler (collected objects included), each under wrk load.
+ * Samples are cut to the measured window, positions mapped back to TypeScript lines through the
+ * source maps tsx produced, and summarised per request into bench/.profiles/summary.md (raw
+ * .cpuprofile and .heapprofile files beside it, for Chrome DevTools or speedscope).
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
@@ -345,12 +345,21 @@ export async function benchProfile(
   return text;
 }
 
-/** Default: the floors and ours (default repository) on Express and Koa, read scenario. */
+/** Default: the floors and ours (default repository) on Express, Koa and Fastify, read scenario. */
+const DEFAULT_CONTENDERS = [
+  'express-floor',
+  'express-ours',
+  'koa-floor',
+  'koa-ours',
+  'fastify-floor',
+  'fastify-ours',
+];
+
 export function profileOptions(): ProfileOptions {
   const wanted = process.env.BENCH_CONTENDERS?.split(',').map((s) => s.trim());
   const contenders = CONTENDERS.filter((c) =>
     wanted === undefined
-      ? ['express-floor', 'express-ours', 'koa-floor', 'koa-ours'].includes(c.id)
+      ? DEFAULT_CONTENDERS.includes(c.id)
       : c.skip === undefined && (wanted.includes(c.id) || wanted.includes(c.framework)),
   );
   const scenarios = (process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()) ?? ['read']) as Scenario[];

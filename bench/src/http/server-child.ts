@@ -27,6 +27,8 @@ const app = await create({
   variant: process.env.BENCH_VARIANT,
 });
 
+// Every contender, Fastify included, on a server of the same settings: Fastify apps hand over the
+// handler Fastify's own server would run (`fastifyListener` in apps/types.ts).
 const server = createServer(app.listener);
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {

@@ -5,8 +5,11 @@
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
+import type { Framework } from '../http/contenders.js';
 import type { HttpResults } from '../http/run.js';
 import { aggregates } from './summary.js';
+
+const FRAMEWORK: Record<Framework, string> = { express: 'Express 5', koa: 'Koa 3', fastify: 'Fastify 5' };
 
 const ROLE: Record<string, string> = {
   floor: 'floor (no session library)',
@@ -24,12 +27,7 @@ export async function renderChart(http: HttpResults): Promise<{ svg: string; png
       contender.kind;
     for (const [scenario, a] of all.get(contender.id) ?? []) {
       rows.push({
-        framework:
-          contender.framework === 'express'
-            ? 'Express 5'
-            : contender.framework === 'koa'
-              ? 'Koa 3'
-              : contender.framework,
+        framework: FRAMEWORK[contender.framework],
         scenario,
         role,
         contender: contender.label,
@@ -55,6 +53,7 @@ export async function renderChart(http: HttpResults): Promise<{ svg: string; png
     row: {
       field: 'framework',
       type: 'nominal',
+      sort: Object.values(FRAMEWORK),
       title: null,
       header: { labelFontSize: 13, labelFontWeight: 'bold' },
     },

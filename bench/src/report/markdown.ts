@@ -58,8 +58,9 @@ export async function writeBenchmarksDoc(results: AllResults): Promise<string[]>
   );
   out.push(
     'Throughput, latency, CPU and Redis cost of a session layer, measured over HTTP against the incumbents ' +
-      '(express-session + connect-redis, koa-session with a Redis store) and against a floor that does one ' +
-      'Redis round trip per request and no session work; plus the stores on their own (issue 15).',
+      '(express-session + connect-redis, koa-session with a Redis store, @fastify/session + connect-redis) and ' +
+      'against a floor that does one Redis round trip per request and no session work; plus the stores on their ' +
+      'own (issue 15).',
     '',
   );
 
@@ -94,7 +95,7 @@ export async function writeBenchmarksDoc(results: AllResults): Promise<string[]>
 
   out.push('## Reproduce', '');
   out.push(
-    '`pnpm bench` runs every suite (memory, redis, HTTP: about 45 minutes with the defaults) and rewrites this file ' +
+    '`pnpm bench` runs every suite (memory, redis, HTTP: about an hour with the defaults) and rewrites this file ' +
       'and its chart; partial runs print their tables and write nothing unless given `--docs`.',
     '',
   );
@@ -113,7 +114,7 @@ export async function writeBenchmarksDoc(results: AllResults): Promise<string[]>
   out.push('```', '');
   out.push(
     'Settings: `BENCH_ROUNDS`, `BENCH_ROUND_MS`, `BENCH_WARMUP_MS`, `BENCH_CONNECTIONS`, `BENCH_CONTENDERS` ' +
-      '(contender ids or `express`/`koa`), `BENCH_SCENARIOS`, `BENCH_LOADGEN` (`wrk`/`autocannon`); `--docs` writes this ' +
+      '(contender ids or `express`/`koa`/`fastify`), `BENCH_SCENARIOS`, `BENCH_LOADGEN` (`wrk`/`autocannon`); `--docs` writes this ' +
       'file from a partial run, `--no-docs` never does. Raw results of every run go to `bench/.results/`.',
     '',
   );
@@ -177,7 +178,8 @@ export async function writeBenchmarksDoc(results: AllResults): Promise<string[]>
           [
             'login',
             '`POST /login` without a cookie; ours: `req.session.setPrincipal(name)` (rotates the id of a stored session); ' +
-              "the incumbents: Passport 0.7's `req.login` sequence, `regenerate()`, set `passport.user`, `save()`.",
+              "the incumbents: Passport 0.7's `req.login` sequence, `regenerate()`, set `passport.user`, `save()` " +
+              "(@fastify/session: @fastify/passport's `request.logIn`, `regenerate()`, set `passport`, saved as the reply is sent).",
           ],
         ],
       ),
@@ -295,6 +297,7 @@ export async function writeBenchmarksDoc(results: AllResults): Promise<string[]>
         `- **Redis round trips/req** and **commands sent**: a calibration pass before the load, one contender at a time with nothing else running: ${o.calibrationRequests} sequential requests per scenario through a TCP proxy that counts a round trip each time the app sends after Redis last answered (commands sent together, as a pipeline or a script, are one), while \`MONITOR\` records which commands the app sent and which ran inside scripts.`,
         '- The floor answers every route with one `HGETALL` of a session-sized hash (the one its cookie names, or a fixed key), so its figures are the same in every scenario: the cost of one Redis read and no session library.',
         "- express-session is configured as production apps usually are: `resave: false`, `saveUninitialized: false`, `cookie.maxAge` 30 min. It refreshes the TTL of an unchanged session on every read (`touch` → `EXPIRE`), which is its second round trip per read. koa-session (defaults, `rolling: false`) never refreshes the TTL of a session it only reads: one round trip, but its sessions expire 30 minutes after the last change however active the user is. Ours refreshes the idle timeout on every read inside the read's single round trip.",
+        "- @fastify/session is configured like express-session: `saveUninitialized: false`, `cookie.maxAge` 30 min (and `cookie.secure: false`, express-session's default: @fastify/session's own default, `true`, saves nothing over plain HTTP), the rest at its defaults. It has no `resave` option and `rolling` defaults to true, so it saves every session it loaded again when the reply is sent: a `SET` of the whole session on every read (its second round trip per read). Its store is connect-redis' `RedisStore`, the express-session contender's, which has the callback-style `get`/`set`/`destroy` @fastify/session calls. Its login regenerates as @fastify/passport does: `DEL` of the old id and `SET` of the new, empty session, then the `SET` of the logged-in session when the reply is sent.",
         "- koa-session's store is the three-method external store koa-session documents, on ioredis 5 (GET + JSON, SET with PX, DEL: koa-redis' commands; koa-redis itself pins ioredis 4). connect-redis is 8.1, its last major that supports ioredis.",
       ].join('\n'),
       '',
@@ -369,6 +372,10 @@ function describe(c: Contender): string {
       return 'Koa 3, one `HGETALL` per request with ioredis, no session library';
     case 'koa-session':
       return 'koa-session 7 with an external ioredis store';
+    case 'fastify-floor':
+      return 'Fastify 5, one `HGETALL` per request with ioredis, no session library';
+    case 'fastify-session':
+      return '@fastify/session 11 (with @fastify/cookie 11) + connect-redis 8.1 on ioredis 5';
     default:
       return c.kind === 'ours'
         ? `\`@session/${c.framework}\` \`session({ repository })\` with \`${

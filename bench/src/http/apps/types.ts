@@ -1,4 +1,5 @@
 import type { RequestListener } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 
 /**
  * What every contender app serves. Each route is one scenario of the HTTP benchmark, plus `/seed`,
@@ -40,6 +41,17 @@ export interface BenchApp {
 }
 
 export type AppFactory = (context: AppContext) => Promise<BenchApp>;
+
+/**
+ * A Fastify app as a request listener. Express and Koa hand one out; Fastify owns its HTTP server
+ * instead. `app.routing` is the handler Fastify's own server runs (rewriteUrl, routing, the whole
+ * request lifecycle), so server-child.ts serves Fastify like the others, with the same server
+ * settings, once every plugin has loaded.
+ */
+export async function fastifyListener(app: FastifyInstance): Promise<RequestListener> {
+  await app.ready();
+  return app.routing;
+}
 
 /** Idle timeout every contender is configured with (the stores' TTL), 30 minutes. */
 export const SESSION_TTL_MS = 30 * 60_000;
