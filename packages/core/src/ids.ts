@@ -83,3 +83,8 @@ export function generateSessionId(
   }
   return id;
 }
+
+/** A session id shortened for logs (never log a whole id: it is a credential). */
+export function shortSessionId(id: string): string {
+  return `${id.slice(0, 6)}…`;
+}

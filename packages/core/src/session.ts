@@ -1,5 +1,10 @@
 import { InvalidArgumentError } from './errors.js';
-import { defaultSessionIdGenerator, generateSessionId, type SessionIdGenerator } from './ids.js';
+import {
+  defaultSessionIdGenerator,
+  generateSessionId,
+  type SessionIdGenerator,
+  shortSessionId,
+} from './ids.js';
 import type { SaveMode } from './modes.js';
 
 /** Default idle timeout: 30 minutes, like Spring Session and most servlet containers. */
@@ -533,7 +538,7 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
 
   /** Readable summary for logs; never includes attribute values. */
   toString(): string {
-    return `MapSession(${this.#id.slice(0, 6)}…, ${this.#attributes.size} attributes)`;
+    return `MapSession(${shortSessionId(this.#id)}, ${this.#attributes.size} attributes)`;
   }
 }
 

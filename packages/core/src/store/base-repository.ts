@@ -11,7 +11,7 @@ import {
   type SessionEventSource,
   type SessionEventType,
 } from '../events.js';
-import { isValidSessionId } from '../ids.js';
+import { isValidSessionId, shortSessionId } from '../ids.js';
 import { PRINCIPAL_NAME_INDEX_NAME } from '../index-resolver.js';
 import type { SessionLogger } from '../logger.js';
 import type { ResolvedRepositoryOptions } from '../options.js';
@@ -43,11 +43,6 @@ export interface PreparedSave<E = string> {
   readonly encoded: ReadonlyMap<string, E>;
   /** The repository clock's reading when the save started. */
   readonly now: number;
-}
-
-/** A session id shortened for logs (never log a whole id: it is a credential). */
-export function shortSessionId(id: string): string {
-  return `${id.slice(0, 6)}…`;
 }
 
 /**

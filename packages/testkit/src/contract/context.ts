@@ -1,4 +1,9 @@
-import type { Session, SessionRepository, SessionRepositoryOptions } from '@session/core';
+import {
+  type Session,
+  type SessionRepository,
+  type SessionRepositoryOptions,
+  shortSessionId,
+} from '@session/core';
 import type { ContractAssertion, ContractOptions, ContractTestFn, StoreHarness } from './types.js';
 
 /** Attributes as the suite reads and writes them. */
@@ -174,7 +179,7 @@ export function createContext<S extends Session>(options: ContractOptions<S>): S
         async load(id) {
           const found = (await repo.findById(id)) as unknown as AnySession | null;
           if (found === null)
-            throw new Error(`Expected session ${id.slice(0, 8)}… to be stored, findById returned null`);
+            throw new Error(`Expected session ${shortSessionId(id)} to be stored, findById returned null`);
           return found;
         },
         async find(id) {

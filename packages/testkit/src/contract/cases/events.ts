@@ -4,6 +4,7 @@ import {
   type SessionEventSource,
   type SessionEventType,
   type SessionRepository,
+  shortSessionId,
   supportsEvents,
 } from '@session/core';
 import type { SuiteContext } from '../context.js';
@@ -34,7 +35,7 @@ function record<S extends Session>(source: SessionEventSource<S>, type: SessionE
     events,
     of,
     next: (id, withinMs) =>
-      waitFor(() => of(id)[0], withinMs, `no '${type}' event for session ${id.slice(0, 8)}…`),
+      waitFor(() => of(id)[0], withinMs, `no '${type}' event for session ${shortSessionId(id)}`),
     off,
   };
 }
