@@ -1,16 +1,12 @@
-import type { AddressInfo } from 'node:net';
 import { type Session, SessionStoreUnavailableError } from '@session/core';
 import { MemorySessionRepository } from '@session/memory';
-import { SpyRepository, send } from '@session/testkit/http';
+import { SpyRepository, send, useTestCleanup } from '@session/testkit/http';
 import express from 'express';
 import express4 from 'express4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { session } from '../src/index.js';
 
-const closers: Array<() => void> = [];
-afterEach(() => {
-  for (const close of closers.splice(0)) close();
-});
+const cleanup = useTestCleanup({ afterEach });
 
 describe.each([
   ['express 4', express4],
@@ -34,14 +30,9 @@ describe.each([
       seen.push(err);
       res.status(503).send('down');
     });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    closers.push(() => {
-      server.closeAllConnections();
-      server.close();
-    });
+    const { url } = await cleanup.serve(app);
     spy.mode = 'hang';
-    const res = await send(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const res = await send(`${url}/`);
     expect(res.status).toBe(503);
     expect(res.body).toBe('down');
     expect(res.headers.get('access-control-allow-origin')).toBe('*');

@@ -1,28 +1,18 @@
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { generateSessionId, type Session, silentLogger } from '@session/core';
 import { MemorySessionRepository } from '@session/memory';
-import { decodeBase64Id, findSetCookie, SpyRepository, send } from '@session/testkit/http';
+import { decodeBase64Id, findSetCookie, SpyRepository, send, useTestCleanup } from '@session/testkit/http';
 import express from 'express';
 import express4 from 'express4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { session } from '../src/index.js';
 
-const closers: Array<() => void> = [];
-afterEach(() => {
-  for (const close of closers.splice(0)) close();
-});
+const cleanup = useTestCleanup({ afterEach });
 
 const thisFile = fileURLToPath(import.meta.url);
 
 async function listen(app: ReturnType<typeof express>) {
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  closers.push(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return (await cleanup.serve(app)).url;
 }
 
 describe.each([
@@ -31,7 +21,7 @@ describe.each([
 ] as const)('%s: responses sent by sendFile, download and writeHead', (_name, factory) => {
   async function start() {
     const repository = new MemorySessionRepository();
-    closers.push(() => void repository.close());
+    cleanup.later(() => repository.close());
     const spy = new SpyRepository<Session>(repository);
     const app = factory();
     app.use(session({ repository: spy, logger: silentLogger }));
@@ -78,7 +68,7 @@ describe.each([
   it("guarding a response adds no methods to Express's response object (they live on its prototype)", async () => {
     const app = factory();
     const repository = new MemorySessionRepository();
-    closers.push(() => void repository.close());
+    cleanup.later(() => repository.close());
     app.use(session({ repository, logger: silentLogger }));
     const ownMethods = (res: object) =>
       ['end', 'write', 'writeHead', 'flushHeaders', 'headersSent'].filter((name) => Object.hasOwn(res, name));
@@ -105,7 +95,7 @@ describe.each([
     async (where) => {
       const app = factory();
       const repository = new MemorySessionRepository();
-      closers.push(() => void repository.close());
+      cleanup.later(() => repository.close());
       const calls: string[] = [];
       const wrapEnd: express.RequestHandler = (_req, res, next) => {
         const end = res.end;
@@ -138,7 +128,7 @@ describe.each([
   it('a route of a mounted sub-app gets its session saved and its cookie sent', async () => {
     const app = factory();
     const repository = new MemorySessionRepository();
-    closers.push(() => void repository.close());
+    cleanup.later(() => repository.close());
     app.use(session({ repository, logger: silentLogger }));
     const shop = factory();
     shop.get('/add', (req, res) => {

@@ -5,6 +5,7 @@ import {
   guardResponse,
   HttpSessionManager,
   type HttpSessionOptions,
+  hostWithoutPort,
   type RequestSessionController,
   type SessionAttributesOf,
 } from '@session/http';
@@ -65,18 +66,6 @@ function snapshotReplyHeaders(reply: FastifyReply): () => void {
   };
 }
 
-/** The host name without port (Fastify 4's `request.hostname` keeps it). */
-function hostnameOf(request: FastifyRequest): string | undefined {
-  const host = request.hostname;
-  if (host === undefined || host === '') return undefined;
-  if (host.startsWith('[')) {
-    const close = host.indexOf(']');
-    return close === -1 ? undefined : host.slice(0, close + 1);
-  }
-  const colon = host.indexOf(':');
-  return colon === -1 ? host : host.slice(0, colon);
-}
-
 /**
  * A save triggered by raw writes to `reply.raw` failed: nothing was sent. Fastify's error handling
  * answers, unless the reply was hijacked, where nobody else will: then a plain-text status.
@@ -124,7 +113,8 @@ function sessionPlugin(
           request: request.raw,
           response: reply.raw,
           secure: request.protocol === 'https',
-          hostname: hostnameOf(request),
+          // Fastify 4's `request.hostname` keeps the port.
+          hostname: hostWithoutPort(request.hostname),
           contextPath,
         })
         .then(

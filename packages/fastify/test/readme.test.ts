@@ -1,10 +1,15 @@
-import { findSetCookie, send } from '@session/testkit/http';
-import { describe, expect, it } from 'vitest';
-import { readmeBlock, runReadmeServer } from './support/readme.js';
+import { fileURLToPath } from 'node:url';
+import { findSetCookie, send, useReadmeExamples } from '@session/testkit/http';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const readme = useReadmeExamples(
+  { afterEach },
+  { packageDir: fileURLToPath(new URL('..', import.meta.url)), conditions: ['dev-source'] },
+);
 
 describe('the README', () => {
   it('quick start runs as written: visits count per client, login rotates, logout expires the cookie', async () => {
-    const url = await runReadmeServer(readmeBlock('## Quick start'));
+    const url = await readme.runServer(readme.block('## Quick start'));
     const first = await send(`${url}/`);
     expect(JSON.parse(first.body)).toEqual({ visits: 1 });
     const cookie = `SESSION=${findSetCookie(first.setCookies)?.value}`;

@@ -1,13 +1,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findSetCookie, send } from '@session/testkit/http';
-import { describe, expect, it } from 'vitest';
-import { readmeBlock, runReadmeServer } from './support/readme.js';
+import { findSetCookie, send, useReadmeExamples } from '@session/testkit/http';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const readme = useReadmeExamples(
+  { afterEach },
+  { packageDir: fileURLToPath(new URL('..', import.meta.url)), conditions: ['dev-source'] },
+);
 
 describe('the README', () => {
   it('quick start: a fetch(request) handler on Node counts visits, logs in and out', async () => {
-    const url = await runReadmeServer(readmeBlock('## Quick start'));
+    const url = await readme.runServer(readme.block('## Quick start'));
     const first = await send(`${url}/`);
     expect(JSON.parse(first.body)).toEqual({ visits: 1 });
     const cookie = `SESSION=${findSetCookie(first.setCookies)?.value}`;
@@ -25,7 +29,7 @@ describe('the README', () => {
     const dir = mkdtempSync(join(fileURLToPath(new URL('.', import.meta.url)), '.readme-'));
     try {
       const file = join(dir, 'route.ts');
-      writeFileSync(file, readmeBlock('## Load and commit yourself: a Next.js route handler'));
+      writeFileSync(file, readme.block('## Load and commit yourself: a Next.js route handler'));
       const route = (await import(file)) as {
         GET(request: Request): Promise<Response>;
         DELETE(request: Request): Promise<Response>;
@@ -46,7 +50,7 @@ describe('the README', () => {
   });
 
   it('the Hono example runs as written', async () => {
-    const url = await runReadmeServer(readmeBlock('## Hono'));
+    const url = await readme.runServer(readme.block('## Hono'));
     const first = await send(`${url}/`);
     expect(JSON.parse(first.body)).toEqual({ visits: 1 });
     const cookie = `SESSION=${findSetCookie(first.setCookies)?.value}`;

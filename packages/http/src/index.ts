@@ -78,6 +78,7 @@ export {
 export { callStore, checkStoreTimeout, DEFAULT_STORE_TIMEOUT_MS } from './store-call.js';
 export {
   compileTrustProxy,
+  hostWithoutPort,
   isSecureRequest,
   requestHostname,
   type TrustProxy,

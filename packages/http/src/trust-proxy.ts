@@ -123,7 +123,15 @@ export function isSecureRequest(request: SessionRequest, trust: TrustProxyFn): b
 
 /** The request's host name without port: from a trusted `X-Forwarded-Host`, else the `Host` header. */
 export function requestHostname(request: SessionRequest, trust: TrustProxyFn): string | undefined {
-  const host = forwardedValue(request, 'x-forwarded-host', trust) ?? request.headers.host;
+  return hostWithoutPort(forwardedValue(request, 'x-forwarded-host', trust) ?? request.headers.host);
+}
+
+/**
+ * A `Host` value (`example.com:8080`, `[::1]:3000`) without its port: an IPv6 literal keeps its
+ * brackets. `undefined` for a missing or empty value and for an unclosed `[`. For adapters whose
+ * framework reports the host with its port (Fastify 4's `request.hostname`).
+ */
+export function hostWithoutPort(host: string | undefined): string | undefined {
   if (host === undefined || host === '') return undefined;
   if (host.startsWith('[')) {
     const close = host.indexOf(']');

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@session/core';
 import { describe, expect, it } from 'vitest';
-import { compileTrustProxy, isSecureRequest, requestHostname } from '../src/index.js';
+import { compileTrustProxy, hostWithoutPort, isSecureRequest, requestHostname } from '../src/index.js';
 
 const request = (remoteAddress: string, headers: Record<string, string> = {}, encrypted = false) => ({
   headers,
@@ -71,5 +71,16 @@ describe('requestHostname', () => {
       'shop.example.org',
     );
     expect(requestHostname(request('8.8.8.8', forwarded), compileTrustProxy('loopback'))).toBe('internal');
+  });
+});
+
+describe('hostWithoutPort', () => {
+  it('drops the port, keeps IPv6 brackets, and reads nothing from an empty or unclosed value', () => {
+    expect(hostWithoutPort('www.example.com:8080')).toBe('www.example.com');
+    expect(hostWithoutPort('www.example.com')).toBe('www.example.com');
+    expect(hostWithoutPort('[::1]:3000')).toBe('[::1]');
+    expect(hostWithoutPort('[::1')).toBeUndefined();
+    expect(hostWithoutPort('')).toBeUndefined();
+    expect(hostWithoutPort(undefined)).toBeUndefined();
   });
 });

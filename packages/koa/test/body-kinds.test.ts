@@ -1,17 +1,13 @@
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { type Session, silentLogger } from '@session/core';
 import { MemorySessionRepository } from '@session/memory';
-import { findSetCookie, SpyRepository, send } from '@session/testkit/http';
+import { findSetCookie, SpyRepository, send, useTestCleanup } from '@session/testkit/http';
 import Koa from 'koa';
 import Koa2 from 'koa2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { session } from '../src/index.js';
 
-const closers: Array<() => void> = [];
-afterEach(() => {
-  for (const close of closers.splice(0)) close();
-});
+const cleanup = useTestCleanup({ afterEach });
 
 describe.each([
   ['koa 2', Koa2],
@@ -19,7 +15,7 @@ describe.each([
 ] as const)('%s: every kind of body carries the session cookie', (_name, KoaApp) => {
   async function start() {
     const repository = new MemorySessionRepository();
-    closers.push(() => void repository.close());
+    cleanup.later(() => repository.close());
     const spy = new SpyRepository<Session>(repository);
     const app = new KoaApp();
     app.silent = true;
@@ -40,13 +36,8 @@ describe.each([
         setTimeout(() => ctx.res.end('raw'), 5);
       } else if (via === 'thrown') ctx.throw(418, 'teapot');
     });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    closers.push(() => {
-      server.closeAllConnections();
-      server.close();
-    });
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spy };
+    const { url } = await cleanup.serve(app);
+    return { url, spy };
   }
 
   it.each([

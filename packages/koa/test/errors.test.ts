@@ -1,29 +1,20 @@
-import type { AddressInfo } from 'node:net';
 import type { Session } from '@session/core';
 import { MemorySessionRepository } from '@session/memory';
-import { findSetCookie, SpyRepository, send } from '@session/testkit/http';
+import { findSetCookie, SpyRepository, send, useTestCleanup } from '@session/testkit/http';
 import Koa from 'koa';
 import Koa2 from 'koa2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { session } from '../src/index.js';
 
-const closers: Array<() => void> = [];
-afterEach(() => {
-  for (const close of closers.splice(0)) close();
-});
+const cleanup = useTestCleanup({ afterEach });
 
 async function start(KoaApp: typeof Koa, build: (app: Koa, spy: SpyRepository<Session>) => void) {
   const spy = new SpyRepository<Session>(new MemorySessionRepository());
   const app = new KoaApp();
   app.silent = true;
   build(app, spy);
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  closers.push(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spy };
+  const { url } = await cleanup.serve(app);
+  return { url, spy };
 }
 
 describe.each([

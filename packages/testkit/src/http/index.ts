@@ -18,6 +18,7 @@ export {
 export { LatencyRepository } from './latency-repository.js';
 export { listenOnLoopback, type TestCleanup, useTestCleanup } from './listen.js';
 export { PlainRepository } from './plain-repository.js';
+export { type ReadmeExamples, type ReadmeExamplesOptions, useReadmeExamples } from './readme.js';
 export { SpyRepository, type StoreMode } from './spy-repository.js';
 export { memoryStore, type RedisRepositoryFactory, redisStores } from './stores.js';
 export { quietLogger, RACE_ROUNDS, readBody, runAdapterSuite, STREAM_CHUNKS, waitFor } from './suite.js';

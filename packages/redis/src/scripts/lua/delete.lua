@@ -25,12 +25,8 @@ local key = KEYS[1]
 local now = tonumber(ARGV[3])
 local id, channel = ARGV[4], ARGV[5]
 
-local h = redis.pcall('HGETALL', key)
-if h.err then
-  -- Not a hash: bad data under the session's name, removed without an event.
-  redis.call('DEL', key)
-  h = {}
-end
+-- Not a hash: bad data under the session's name, removed without an event.
+local h = read_hash_dropping_bad_data(key)
 if #h == 0 then
   -- Halfway through a move to another slot (Redis Cluster): the session hides under its temp key;
   -- deleting that makes the move's last step drop the copy it wrote.

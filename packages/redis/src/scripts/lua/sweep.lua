@@ -33,12 +33,8 @@ for i = 1, #ids, 2 do
     redis.call('ZREM', due, id)
   else
     local key = session_key(id)
-    local h = redis.pcall('HGETALL', key)
     -- Not a hash: bad data, dropped like a hash Redis already expired.
-    if h.err then
-      redis.call('DEL', key)
-      h = {}
-    end
+    local h = read_hash_dropping_bad_data(key)
     if #h == 0 then
       redis.call('ZREM', due, id)
       -- Gone before its grace ran out means deleted (that had its event); else Redis dropped it

@@ -24,3 +24,14 @@ local function parse_hash(h)
   s.corrupt = s.created == nil or s.last == nil or s.iv == nil
   return s
 end
+
+-- A session's hash as a flat HGETALL reply. A key of another type is bad data under the
+-- session's name: it is deleted (no event) and reads as no session, {}.
+local function read_hash_dropping_bad_data(key)
+  local h = redis.pcall('HGETALL', key)
+  if h.err then
+    redis.call('DEL', key)
+    return {}
+  end
+  return h
+end
