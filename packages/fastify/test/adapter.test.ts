@@ -1,3 +1,5 @@
+import * as http from '@session/http';
+import { MemorySessionRepository } from '@session/memory';
 import { RedisIndexedSessionRepository, RedisSessionRepository } from '@session/redis';
 import { memoryStore, quietLogger, redisStores, runAdapterSuite } from '@session/testkit/http';
 import Fastify from 'fastify';
@@ -8,8 +10,10 @@ import { fastifyHarness } from './support/fastify-harness.js';
 // The published adapter suite (cookie and header flows, rotation, every cookie option, malformed
 // ids, store outages, lost updates and login races with the memory and both Redis stores) over
 // real HTTP, once per Fastify major version.
+const createRepository = () => new MemorySessionRepository();
+
 const stores = [
-  memoryStore,
+  memoryStore(createRepository),
   ...redisStores({
     'redis (plain)': (client, namespace) =>
       new RedisSessionRepository({ client, namespace, logger: quietLogger }),
@@ -23,6 +27,8 @@ for (const [name, factory] of [
   ['fastify 5', Fastify],
 ] as const) {
   runAdapterSuite({
+    http,
+    createRepository,
     harness: fastifyHarness(name, factory),
     test: { describe, it, expect, afterEach, afterAll },
     stores,

@@ -1,8 +1,8 @@
 /**
  * `@session/testkit/http`: the behaviour suite every framework adapter runs (ours and community
- * ones), over real HTTP, plus the request helpers and repository wrappers it is built from.
- * `@session/http` and `@session/memory` are optional peers loaded when the suite runs; `ioredis`
- * only for {@link redisStores}.
+ * ones), over real HTTP, plus the request helpers and repository wrappers it is built from. The
+ * caller passes `@session/http` and a repository factory (the testkit imports neither, so their
+ * own tests can use it); `ioredis` is an optional peer, only for {@link redisStores}.
  */
 export { TestBrowser } from './browser.js';
 export {
@@ -31,8 +31,10 @@ export type {
   AdapterSessionOptions,
   AdapterSuiteOptions,
   AdapterTestApi,
+  HttpLayer,
   ReadableSession,
   ReadBody,
+  RepositoryFactory,
   RunningApp,
   StoreContext,
   StoreUnderTest,

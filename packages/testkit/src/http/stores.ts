@@ -3,17 +3,24 @@ import type { Session, SessionRepository } from '@session/core';
 import type { Redis } from 'ioredis';
 import { loadIoredis } from '../redis/client.js';
 import { type RedisTestServer, startRedisServer } from '../redis/server.js';
-import { createMemoryRepository } from './peers.js';
-import type { StoreUnderTest } from './types.js';
+import type { RepositoryFactory, StoreUnderTest } from './types.js';
 
-/** The in-memory store of `@session/memory` (an optional peer, loaded when a test creates it). */
-export const memoryStore: StoreUnderTest = {
-  name: 'memory',
-  async create() {
-    const repository = await createMemoryRepository();
-    return { repository, close: () => repository.close() };
-  },
-};
+/**
+ * An in-process store for the store-dependent cases, made by `createRepository` (for example
+ * `memoryStore(() => new MemorySessionRepository())`); each context closes its repository.
+ */
+export function memoryStore(createRepository: RepositoryFactory, name = 'memory'): StoreUnderTest {
+  if (typeof createRepository !== 'function') {
+    throw new TypeError('memoryStore needs a function that makes a repository');
+  }
+  return {
+    name,
+    async create() {
+      const repository = await createRepository();
+      return { repository, close: async () => repository.close?.() };
+    },
+  };
+}
 
 /** Resolves after `ms` at most; closing a client of a dead server must not stall the suite. */
 const bounded = (work: Promise<unknown>, ms: number) =>

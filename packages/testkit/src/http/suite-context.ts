@@ -8,13 +8,17 @@ import type {
   AdapterHarness,
   AdapterSessionOptions,
   AdapterTestApi,
+  HttpLayer,
   ReadBody,
+  RepositoryFactory,
   RunningApp,
 } from './types.js';
 
 /** What every group of adapter cases is given: the test functions, the harness and the app helpers. */
 export interface AdapterSuiteContext {
   readonly harness: AdapterHarness;
+  /** `@session/http`'s resolver classes, as the caller passed them. */
+  readonly http: HttpLayer;
   readonly describe: AdapterTestApi['describe'];
   /** Registers one case with the suite's timeout. */
   readonly it: (name: string, fn: () => Promise<void>) => void;
@@ -49,7 +53,8 @@ export interface AdapterSuiteContext {
 export function createSuiteContext(
   harness: AdapterHarness,
   test: AdapterTestApi,
-  createRepository: () => SessionRepository<Session> | Promise<SessionRepository<Session>>,
+  http: HttpLayer,
+  createRepository: RepositoryFactory,
   timeoutMs: number,
 ): AdapterSuiteContext {
   const { expect } = test;
@@ -63,6 +68,7 @@ export function createSuiteContext(
 
   return {
     harness,
+    http,
     describe: (name, fn) => test.describe(name, fn),
     it: (name, fn) => {
       test.it(name, fn, timeoutMs);

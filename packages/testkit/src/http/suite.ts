@@ -6,7 +6,6 @@ import { malformedIdCases } from './cases/malformed-ids.js';
 import { perStoreCases } from './cases/per-store.js';
 import { responseKindCases } from './cases/response-kinds.js';
 import { storeDownCases } from './cases/store-down.js';
-import { createMemoryRepository } from './peers.js';
 import { memoryStore } from './stores.js';
 import { createSuiteContext } from './suite-context.js';
 import type { AdapterSuiteOptions } from './types.js';
@@ -18,13 +17,16 @@ export { quietLogger, RACE_ROUNDS, readBody, STREAM_CHUNKS, waitFor } from './he
  * real HTTP (`fetch` and `http.request`) against an app the harness starts on a loopback port.
  *
  * ```ts
+ * import * as http from '@session/http';
+ * import { MemorySessionRepository } from '@session/memory';
+ * import { runAdapterSuite } from '@session/testkit/http';
  * import { afterAll, afterEach, describe, expect, it } from 'vitest';
- * import { memoryStore, runAdapterSuite } from '@session/testkit/http';
  *
  * runAdapterSuite({
  *   harness: { name: 'my framework', start: (options) => startMyApp(options) },
  *   test: { describe, it, expect, afterEach, afterAll },
- *   stores: [memoryStore],
+ *   http,
+ *   createRepository: () => new MemorySessionRepository(),
  * });
  * ```
  *
@@ -76,11 +78,19 @@ export function runAdapterSuite(options: AdapterSuiteOptions): void {
       'runAdapterSuite needs the test functions (describe, it, expect, afterEach, afterAll)',
     );
   }
-  const stores = options.stores ?? [memoryStore];
-  const createRepository = options.createRepository ?? createMemoryRepository;
+  if (typeof options.createRepository !== 'function') {
+    throw new TypeError('runAdapterSuite needs createRepository, e.g. () => new MemorySessionRepository()');
+  }
+  if (typeof options.http?.HeaderSessionIdResolver !== 'function') {
+    throw new TypeError(
+      "runAdapterSuite needs http: the @session/http module (import * as http from '@session/http')",
+    );
+  }
+  const { createRepository, http } = options;
+  const stores = options.stores ?? [memoryStore(createRepository)];
   const timeoutMs = options.timeoutMs ?? 30_000;
   test.describe(`${harness.name} adapter`, () => {
-    const ctx = createSuiteContext(harness, test, createRepository, timeoutMs);
+    const ctx = createSuiteContext(harness, test, http, createRepository, timeoutMs);
     cookieFlowCases(ctx);
     loginAndLogoutCases(ctx);
     responseKindCases(ctx);

@@ -126,24 +126,41 @@ export interface StoreUnderTest {
   create(): Promise<StoreContext>;
 }
 
+/**
+ * The session id resolvers of `@session/http` the suite configures (header and composite flows):
+ * pass the module, `import * as http from '@session/http'`. The testkit takes it from the caller
+ * instead of importing it, so that `@session/http`'s own tests can use the testkit without a
+ * dependency cycle.
+ */
+export interface HttpLayer {
+  CookieSessionIdResolver: new (options?: AdapterCookieOptions) => AdapterSessionIdResolver;
+  HeaderSessionIdResolver: new (options?: { headerName?: string }) => AdapterSessionIdResolver;
+  CompositeSessionIdResolver: new (resolvers: AdapterSessionIdResolver[]) => AdapterSessionIdResolver;
+}
+
+/** Makes a fresh repository; see {@link AdapterSuiteOptions.createRepository}. */
+export type RepositoryFactory = () => SessionRepository<Session> | Promise<SessionRepository<Session>>;
+
 /** Options of `runAdapterSuite`. */
 export interface AdapterSuiteOptions {
   /** The app under test. */
   harness: AdapterHarness;
   /** The caller's test framework functions. */
   test: AdapterTestApi;
-  /**
-   * The stores the store-dependent cases run on. Default: the in-memory store only
-   * ({@link memoryStore}). Add real backends, e.g. `redisStores({...})`.
-   */
-  stores?: readonly StoreUnderTest[];
+  /** `@session/http` (`import * as http from '@session/http'`): its resolver classes. */
+  http: HttpLayer;
   /**
    * A fresh repository for the cases that do not depend on the store (cookies, headers, rotation,
    * malformed ids, outages simulated in front of it). It should track id changes
-   * (`movedRecently`) and, for one check, be indexed. Default: `@session/memory`'s
-   * `MemorySessionRepository`, loaded when the suite runs.
+   * (`movedRecently`) and, for one check, be indexed: `@session/memory`'s
+   * `() => new MemorySessionRepository()` is what this repository's adapters pass.
    */
-  createRepository?: () => SessionRepository<Session> | Promise<SessionRepository<Session>>;
+  createRepository: RepositoryFactory;
+  /**
+   * The stores the store-dependent cases run on. Default: one store made by `createRepository`
+   * ({@link memoryStore}). Add real backends, e.g. `redisStores({...})`.
+   */
+  stores?: readonly StoreUnderTest[];
   /** Per-test timeout in ms. Default 30 000. */
   timeoutMs?: number;
 }

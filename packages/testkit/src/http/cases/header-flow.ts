@@ -1,5 +1,4 @@
 import { decodeBase64Id, findSetCookie, send } from '../client.js';
-import { loadHttpLayer } from '../peers.js';
 import type { AdapterSuiteContext } from '../suite-context.js';
 
 /** Ids in a header (X-Auth-Token), custom header names and the composite header-or-cookie resolver. */
@@ -7,10 +6,10 @@ export function headerFlowCases(ctx: AdapterSuiteContext): void {
   const { describe, it, expect, start, read } = ctx;
 
   describe('header flow', () => {
-    const header = async () => ({ resolver: new (await loadHttpLayer()).HeaderSessionIdResolver() });
+    const header = () => ({ resolver: new ctx.http.HeaderSessionIdResolver() });
 
     it('sends a new id in X-Auth-Token, reads it back, never sets a cookie', async () => {
-      const { url } = await start({ session: await header() });
+      const { url } = await start({ session: header() });
       const created = await send(`${url}/set?name=a&value=1`, { method: 'POST' });
       const token = created.headers.get('x-auth-token');
       expect(token).toBe(JSON.parse(created.body).id);
@@ -21,7 +20,7 @@ export function headerFlowCases(ctx: AdapterSuiteContext): void {
     });
 
     it('login rotates the token and logout answers with an empty header', async () => {
-      const { url } = await start({ session: await header() });
+      const { url } = await start({ session: header() });
       const created = await send(`${url}/set?name=a&value=1`, { method: 'POST' });
       const token = created.headers.get('x-auth-token') ?? '';
       const login = await send(`${url}/login?user=dave`, {
@@ -39,7 +38,7 @@ export function headerFlowCases(ctx: AdapterSuiteContext): void {
     it('a custom header name', async () => {
       const { url } = await start({
         session: {
-          resolver: new (await loadHttpLayer()).HeaderSessionIdResolver({ headerName: 'X-Session' }),
+          resolver: new ctx.http.HeaderSessionIdResolver({ headerName: 'X-Session' }),
         },
       });
       const created = await send(`${url}/set?name=a&value=1`, { method: 'POST' });
@@ -47,8 +46,7 @@ export function headerFlowCases(ctx: AdapterSuiteContext): void {
     });
 
     it('composite: header clients get headers, cookie clients get cookies, new sessions get both', async () => {
-      const { CompositeSessionIdResolver, CookieSessionIdResolver, HeaderSessionIdResolver } =
-        await loadHttpLayer();
+      const { CompositeSessionIdResolver, CookieSessionIdResolver, HeaderSessionIdResolver } = ctx.http;
       const resolver = new CompositeSessionIdResolver([
         new HeaderSessionIdResolver(),
         new CookieSessionIdResolver(),

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { generateSessionId } from '@session/core';
 import { findSetCookie, send, sendRaw } from '../client.js';
-import { loadHttpLayer } from '../peers.js';
 import type { AdapterSuiteContext } from '../suite-context.js';
 
 /** Malformed ids in cookies and headers are a new session, with zero store lookups. */
@@ -106,7 +105,7 @@ export function malformedIdCases(ctx: AdapterSuiteContext): void {
 
     it('in a header: random bytes', async () => {
       const { url, spy } = await start({
-        session: { resolver: new (await loadHttpLayer()).HeaderSessionIdResolver() },
+        session: { resolver: new ctx.http.HeaderSessionIdResolver() },
       });
       for (let i = 0; i < 5; i++) {
         const res = await sendRaw(`${url}/read`, { headers: { 'X-Auth-Token': randomLatin1(64) } });
@@ -119,7 +118,7 @@ export function malformedIdCases(ctx: AdapterSuiteContext): void {
     for (const [label, value] of Object.entries(headerCases)) {
       it(`in a header: ${label}`, async () => {
         const { url, spy } = await start({
-          session: { resolver: new (await loadHttpLayer()).HeaderSessionIdResolver() },
+          session: { resolver: new ctx.http.HeaderSessionIdResolver() },
         });
         const res = await send(`${url}/read`, { headers: { 'X-Auth-Token': value } });
         expect(res.status).toBe(200);
