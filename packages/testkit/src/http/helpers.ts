@@ -1,4 +1,5 @@
 import { silentLogger } from '@session/core';
+import { waitFor as pollFor } from '../contract/util.js';
 import type { ReadableSession, ReadBody } from './types.js';
 
 /** Chunks the `GET /stream` route streams: `chunk-0\n` … `chunk-19\n`. */
@@ -35,11 +36,7 @@ export function readBody(session: ReadableSession): ReadBody {
   };
 }
 
-/** Polls until `condition` holds, failing after `timeoutMs`. */
+/** Polls until `condition` holds, failing after `timeoutMs` (the contract suite's poller, boolean-shaped). */
 export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await pollFor(() => (condition() ? true : undefined), timeoutMs, 'condition not met', 5);
 }
