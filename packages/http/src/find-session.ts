@@ -74,11 +74,25 @@ export async function findRequestedSession<S extends Session>(
   request: SessionRequest,
   options: FindRequestedSessionOptions<S>,
 ): Promise<RequestedSession<S> | null> {
-  const timeoutMs = checkStoreTimeout(options.storeTimeoutMs);
-  const clock = options.clock ?? Date.now;
-  const logger = options.logger ?? consoleLogger;
-  const { repository } = options;
-  for (const id of resolveRequestedSessionIds(request, options.resolver)) {
+  return findWithResolvedOptions(request, {
+    repository: options.repository,
+    resolver: resolverOrDefault(options.resolver),
+    storeTimeoutMs: checkStoreTimeout(options.storeTimeoutMs),
+    clock: options.clock ?? Date.now,
+    logger: options.logger ?? consoleLogger,
+  });
+}
+
+/**
+ * {@link findRequestedSession} for callers whose options are already validated and defaulted
+ * (`HttpSessionManager`, once per request): nothing is checked or defaulted again.
+ */
+export async function findWithResolvedOptions<S extends Session>(
+  request: SessionRequest,
+  options: Required<FindRequestedSessionOptions<S>>,
+): Promise<RequestedSession<S> | null> {
+  const { repository, resolver, storeTimeoutMs: timeoutMs, clock, logger } = options;
+  for (const id of resolveRequestedSessionIds(request, resolver)) {
     const startedAt = clock();
     let session: S | null;
     try {

@@ -6,7 +6,7 @@ import {
   SessionStoreUnavailableError,
 } from '@session/core';
 import type { SessionExchange } from './exchange.js';
-import { findRequestedSession } from './find-session.js';
+import { findWithResolvedOptions } from './find-session.js';
 import { moveLegacySession } from './migration/move.js';
 import { RequestSessionController } from './request-session.js';
 import type { SessionIdResolver } from './resolver.js';
@@ -70,14 +70,10 @@ export class HttpSessionManager<A extends object = AnyAttributes, S extends Sess
    * or does not answer within `storeTimeoutMs`.
    */
   async open(exchange: SessionExchange): Promise<RequestSessionController<A, S>> {
-    const { repository, resolver, storeTimeoutMs, clock, logger } = this.#config;
-    const found = await findRequestedSession(exchange.request, {
-      repository,
-      resolver,
-      storeTimeoutMs,
-      clock,
-      logger,
-    });
+    const config = this.#config;
+    const { repository, storeTimeoutMs, logger } = config;
+    // The config was validated once, at construction.
+    const found = await findWithResolvedOptions(exchange.request, config);
     if (found !== null)
       return new RequestSessionController<A, S>(this.#config, exchange, found.session, found.sessionId);
     const { migrations } = this.#config;
