@@ -4,8 +4,35 @@ import {
   HttpSessionManager,
   type HttpSessionOptions,
   type RequestSessionController,
+  type SessionExchange,
 } from '@session/http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+/**
+ * One Express request as the session layer sees it. Express computes `secure` and `hostname`
+ * (proxy rules included) on each read, so they are read only when a cookie is written. A class
+ * rather than an object literal with getters: V8 gives each such literal a hidden class of its
+ * own, allocated in old space, which keeps the whole request reachable until the next full GC.
+ */
+class ExpressExchange implements SessionExchange {
+  readonly request: Request;
+  readonly response: Response;
+  readonly contextPath: string;
+
+  constructor(req: Request, res: Response) {
+    this.request = req;
+    this.response = res;
+    this.contextPath = req.baseUrl;
+  }
+
+  get secure(): boolean {
+    return this.request.secure;
+  }
+
+  get hostname(): string {
+    return this.request.hostname;
+  }
+}
 
 /** How a middleware puts its session object on the request. */
 export interface SessionInstaller<S extends Session> {
@@ -35,20 +62,7 @@ export function createSessionMiddleware<S extends Session>(
       next();
       return;
     }
-    // Express computes secure and hostname (proxy rules included) on each read: only a request
-    // that writes a cookie asks.
-    const exchange = {
-      request: req,
-      response: res,
-      get secure() {
-        return req.secure;
-      },
-      get hostname() {
-        return req.hostname;
-      },
-      contextPath: req.baseUrl,
-    };
-    manager.open(exchange).then(
+    manager.open(new ExpressExchange(req, res)).then(
       (controller) => {
         installer.install(req, controller, manager);
         guardResponse(res, controller, {

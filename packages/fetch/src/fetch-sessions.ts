@@ -10,6 +10,8 @@ import {
   type RequestSessionController,
   requestHostname,
   type SessionAttributesOf,
+  type SessionExchange,
+  type SessionRequest,
   type TrustProxy,
   type TrustProxyFn,
   type WebConnectionInfo,
@@ -82,6 +84,41 @@ function urlHostname(url: string): string | undefined {
 }
 
 /**
+ * One Web request as the session layer sees it; the host name is worked out only when a cookie
+ * with a domain pattern is written. A class rather than an object literal with a getter: V8 gives
+ * each such literal a hidden class of its own in old space, which keeps the request reachable
+ * until the next full GC.
+ */
+class WebExchange implements SessionExchange {
+  readonly request: SessionRequest;
+  readonly response: PendingResponseHeaders;
+  readonly secure: boolean;
+  readonly contextPath: string;
+  readonly #url: string;
+  readonly #trust: TrustProxyFn | undefined;
+
+  constructor(
+    request: SessionRequest,
+    url: string,
+    response: PendingResponseHeaders,
+    trust: TrustProxyFn | undefined,
+    contextPath: string,
+  ) {
+    this.request = request;
+    this.response = response;
+    this.#url = url;
+    this.#trust = trust;
+    this.secure = isSecureRequest(request, trust ?? never);
+    this.contextPath = contextPath;
+  }
+
+  get hostname(): string | undefined {
+    const trust = this.#trust;
+    return trust === undefined ? urlHostname(this.#url) : requestHostname(this.request, trust);
+  }
+}
+
+/**
  * Sessions for Web-standard `Request`/`Response` servers: Hono, Next.js route handlers,
  * Remix/React Router, SvelteKit, Bun and Deno `fetch` handlers. `load(request)` gives the
  * request's session; `commit(session, response)` saves it and returns the response with the id
@@ -137,16 +174,9 @@ export class FetchSessions<A extends object = SessionAttributes, S extends Sessi
     const view = webSessionRequest(request, options.connection);
     const trust = this.#trust;
     const pending = new PendingResponseHeaders();
-    const controller = await this.manager.open({
-      request: view,
-      response: pending,
-      secure: isSecureRequest(view, trust ?? never),
-      // Read only when a cookie is written with a domain pattern.
-      get hostname() {
-        return trust === undefined ? urlHostname(request.url) : requestHostname(view, trust);
-      },
-      contextPath: options.contextPath ?? '',
-    });
+    const controller = await this.manager.open(
+      new WebExchange(view, request.url, pending, trust, options.contextPath ?? ''),
+    );
     const session = controller.session;
     this.#states.set(session, { controller, pending });
     this.#byRequest.set(request, session);

@@ -64,6 +64,51 @@ let access: ControllerAccess;
 const NOTHING_TO_COMMIT: Promise<void> = Promise.resolve();
 
 /**
+ * An adapter's exchange plus this request's id facts. It reads through to the adapter's exchange
+ * instead of copying it: a copy would read every proxy-aware getter (Express computes `secure` and
+ * `hostname` on each read) whether the resolver needs it or not. A wrapper, not
+ * `Object.create(exchange)`: an object used as a prototype gets a hidden class of its own in V8.
+ */
+class ResponseExchange implements SessionExchange {
+  readonly #base: SessionExchange;
+  readonly requestedSessionId: string | undefined;
+  readonly rememberMe: boolean | undefined;
+  readonly cookieMaxAgeSeconds: number | null | undefined;
+
+  constructor(
+    base: SessionExchange,
+    requestedSessionId: string | undefined,
+    rememberMe: boolean | undefined,
+    cookieMaxAgeSeconds: number | null | undefined,
+  ) {
+    this.#base = base;
+    this.requestedSessionId = requestedSessionId;
+    this.rememberMe = rememberMe;
+    this.cookieMaxAgeSeconds = cookieMaxAgeSeconds;
+  }
+
+  get request(): SessionExchange['request'] {
+    return this.#base.request;
+  }
+
+  get response(): SessionExchange['response'] {
+    return this.#base.response;
+  }
+
+  get secure(): boolean | undefined {
+    return this.#base.secure;
+  }
+
+  get hostname(): string | undefined {
+    return this.#base.hostname;
+  }
+
+  get contextPath(): string | undefined {
+    return this.#base.contextPath;
+  }
+}
+
+/**
  * The session of one request, as apps see it (`req.session`, `ctx.session`). A session is loaded
  * only when the request presents a valid id; otherwise a new one exists in memory and is stored
  * only once something is set on it. Changes are saved when the response starts.
@@ -748,19 +793,14 @@ export class RequestSessionController<A extends object = AnyAttributes, S extend
     }
   }
 
-  /**
-   * The exchange with this request's id facts, made only when something is written. It inherits
-   * from the adapter's exchange instead of copying it: a copy would read every proxy-aware getter
-   * (Express computes `secure` and `hostname` on each read) whether the resolver needs it or not.
-   */
+  /** The exchange with this request's id facts, made only when something is written. */
   #responseExchange(): SessionExchange {
-    const exchange = Object.create(this.#exchange) as {
-      -readonly [K in keyof SessionExchange]: SessionExchange[K];
-    };
-    exchange.requestedSessionId = this.#requestedSessionId;
-    exchange.rememberMe = this.#rememberMe;
-    exchange.cookieMaxAgeSeconds = this.#cookieLifetime();
-    return exchange;
+    return new ResponseExchange(
+      this.#exchange,
+      this.#requestedSessionId,
+      this.#rememberMe,
+      this.#cookieLifetime(),
+    );
   }
 
   /** The session's own cookie lifetime; `undefined` while no session was made. */

@@ -6,9 +6,38 @@ import {
   type HttpSessionOptions,
   isClientSafeSessionError,
   type RequestSessionController,
+  type SessionExchange,
   snapshotResponseHeaders,
 } from '@session/http';
 import type { Context, Middleware, Next } from 'koa';
+
+/**
+ * One Koa request as the session layer sees it. Koa computes `secure` and `hostname` (proxy rules
+ * included) on each read, so they are read only when a cookie is written. A class rather than an
+ * object literal with getters: V8 gives each such literal a hidden class of its own, allocated in
+ * old space, which keeps the whole request reachable until the next full GC.
+ */
+class KoaExchange implements SessionExchange {
+  readonly request: Context['req'];
+  readonly response: Context['res'];
+  readonly contextPath: string;
+  readonly context: Context;
+
+  constructor(ctx: Context) {
+    this.context = ctx;
+    this.request = ctx.req;
+    this.response = ctx.res;
+    this.contextPath = (ctx as { mountPath?: string }).mountPath ?? '';
+  }
+
+  get secure(): boolean {
+    return this.context.secure;
+  }
+
+  get hostname(): string {
+    return this.context.hostname;
+  }
+}
 
 /** Options of the Koa middlewares: `HttpSessionOptions` of `@session/http`, plus `autoCommit`. */
 export interface KoaSessionOptions<S extends Session = Session> extends HttpSessionOptions<S> {
@@ -60,19 +89,7 @@ export function createKoaSessionMiddleware<S extends Session>(
     }
     let controller: RequestSessionController<object, S>;
     try {
-      // Koa computes secure and hostname (proxy rules included) on each read: only a request that
-      // writes a cookie asks.
-      controller = await manager.open({
-        request: ctx.req,
-        response: ctx.res,
-        get secure() {
-          return ctx.secure;
-        },
-        get hostname() {
-          return ctx.hostname;
-        },
-        contextPath: (ctx as { mountPath?: string }).mountPath ?? '',
-      });
+      controller = await manager.open(new KoaExchange(ctx));
     } catch (err) {
       // A store that is down: 503, or the request runs without a session.
       if (manager.continuesWithoutSession(err)) {
