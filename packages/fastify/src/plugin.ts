@@ -7,6 +7,7 @@ import {
   type HttpSessionOptions,
   hostWithoutPort,
   type RequestSessionController,
+  type SessionExchange,
   type SessionAttributesOf,
 } from '@session/http';
 import type {
@@ -45,25 +46,70 @@ declare module 'fastify' {
 /** Options of the {@link session} plugin: see `HttpSessionOptions` in `@session/http`. */
 export type FastifySessionOptions<S extends Session = Session> = HttpSessionOptions<S>;
 
-/** Per-request state: the controller, whether the app failed, and the headers to go back to. */
-interface RequestState {
+/**
+ * Per-request state: the controller, whether the app failed, and the reply's headers (Fastify's
+ * own and the Node response's) from before the route ran, for a save that fails after the route
+ * set its own.
+ */
+class RequestState {
   readonly controller: RequestSessionController<SessionAttributes, Session>;
-  appFailed: boolean;
-  readonly restoreHeaders: () => void;
+  appFailed = false;
+  readonly #reply: FastifyReply;
+  readonly #headers: Record<string, unknown>;
+
+  constructor(controller: RequestSessionController<SessionAttributes, Session>, reply: FastifyReply) {
+    this.controller = controller;
+    this.#reply = reply;
+    this.#headers = reply.getHeaders();
+  }
+
+  restoreHeaders(): void {
+    const reply = this.#reply;
+    for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+    for (const name of Object.keys(this.#headers)) {
+      const value = this.#headers[name];
+      if (value !== undefined) reply.header(name, value);
+    }
+  }
 }
 
-const states = new WeakMap<FastifyRequest, RequestState>();
+/**
+ * One Fastify request as the session layer sees it. Fastify works out `protocol` and `hostname`
+ * (proxy rules included) on each read, so they are read only when a cookie is written. A class
+ * rather than an object literal with getters: V8 gives each such literal a hidden class of its
+ * own in old space, which keeps the request reachable until the next full GC.
+ */
+class FastifyExchange implements SessionExchange {
+  readonly request: FastifyRequest['raw'];
+  readonly response: FastifyReply['raw'];
+  readonly contextPath: string;
+  readonly #request: FastifyRequest;
+
+  constructor(request: FastifyRequest, reply: FastifyReply, contextPath: string) {
+    this.#request = request;
+    this.request = request.raw;
+    this.response = reply.raw;
+    this.contextPath = contextPath;
+  }
+
+  get secure(): boolean {
+    return this.#request.protocol === 'https';
+  }
+
+  get hostname(): string | undefined {
+    // Fastify 4's `request.hostname` keeps the port.
+    return hostWithoutPort(this.#request.hostname);
+  }
+}
 
 /**
- * Remembers the reply's headers (Fastify's own and the Node response's) and returns a function
- * that puts them back, for a save that fails after the route set its headers.
+ * Where a request's state lives: a request decoration (a symbol, so apps never see it) rather
+ * than a WeakMap, whose entries cost the garbage collector extra work on every request.
  */
-function snapshotReplyHeaders(reply: FastifyReply): () => void {
-  const saved = Object.entries(reply.getHeaders());
-  return () => {
-    for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
-    for (const [name, value] of saved) if (value !== undefined) reply.header(name, value);
-  };
+const STATE = Symbol('@session/fastify request state');
+
+function stateOf(request: FastifyRequest): RequestState | undefined {
+  return (request as unknown as { [STATE]: RequestState | undefined })[STATE] ?? undefined;
 }
 
 /**
@@ -100,30 +146,20 @@ function sessionPlugin(
   };
   // A second instance in a nested scope finds the decorator; the first one owns each request.
   if (!fastify.hasRequestDecorator('session')) fastify.decorateRequest('session', null as never);
+  if (!fastify.hasRequestDecorator(STATE)) fastify.decorateRequest(STATE, null as never);
 
   fastify.addHook(
     'onRequest',
     (request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction) => {
-      if (states.has(request)) {
+      if (stateOf(request) !== undefined) {
         next();
         return;
       }
       manager
-        .open({
-          request: request.raw,
-          response: reply.raw,
-          secure: request.protocol === 'https',
-          // Fastify 4's `request.hostname` keeps the port.
-          hostname: hostWithoutPort(request.hostname),
-          contextPath,
-        })
+        .open(new FastifyExchange(request, reply, contextPath))
         .then(
           (controller) => {
-            states.set(request, {
-              controller,
-              appFailed: false,
-              restoreHeaders: snapshotReplyHeaders(reply),
-            });
+            (request as unknown as { [STATE]: RequestState })[STATE] = new RequestState(controller, reply);
             request.session = new FastifySession(controller.session, deps);
             // Raw writes to reply.raw (and hijacked replies) wait for the save too; the id cookie or
             // header is written right before the headers leave, whoever sends them.
@@ -142,7 +178,7 @@ function sessionPlugin(
   fastify.addHook(
     'onError',
     (request: FastifyRequest, _reply: FastifyReply, _error: Error, next: () => void) => {
-      const state = states.get(request);
+      const state = stateOf(request);
       if (state !== undefined) state.appFailed = true;
       next();
     },
@@ -157,7 +193,7 @@ function sessionPlugin(
       payload: unknown,
       next: (error?: Error | null, value?: unknown) => void,
     ) => {
-      const state = states.get(request);
+      const state = stateOf(request);
       if (state === undefined || !state.controller.needsCommit()) {
         next(null, payload);
         return;

@@ -47,6 +47,30 @@ describe('callStore', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
   });
 
+  it('gives every call its own full bound when calls with the same timeout overlap', async () => {
+    const hung = () => new Promise<never>(() => {});
+    const startedAt = performance.now();
+    const first = callStore('findById', 60, hung).catch(() => performance.now() - startedAt);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const secondStartedAt = performance.now();
+    const second = callStore('save', 60, hung).catch(() => performance.now() - secondStartedAt);
+    const answered = callStore('save', 60, async () => 'ok');
+    expect(await first).toBeGreaterThanOrEqual(59);
+    expect(await second).toBeGreaterThanOrEqual(59);
+    await expect(answered).resolves.toBe('ok');
+  });
+
+  it('keeps a result that arrived in time after other calls timed out', async () => {
+    const slow = callStore(
+      'findById',
+      80,
+      () => new Promise<string>((resolve) => setTimeout(() => resolve('late but in time'), 50)),
+    );
+    const hung = callStore('save', 80, () => new Promise<never>(() => {}));
+    await expect(hung).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+    await expect(slow).resolves.toBe('late but in time');
+  });
+
   it('validates the timeout option through the manager', async () => {
     const { HttpSessionManager } = await import('../src/index.js');
     const repository = { createSession() {}, save() {}, findById() {}, deleteById() {} } as never;

@@ -33,6 +33,42 @@ function bundle(file, seen = new Set()) {
   return out.join('\n');
 }
 
+const FUNCTION_START = /^local function ([A-Za-z_][A-Za-z0-9_]*)\(/;
+const ONE_LINE_FUNCTION = /^local function [^\n]*\bend\s*$/;
+
+/**
+ * Drops top-level `local function` definitions of includes that the script never calls. Redis runs
+ * a script's whole body on every call, so each helper defined costs a closure per call even when
+ * unused. Top-level functions start at column 0 and end at the first column-0 `end`, or on their
+ * own line when written on one line.
+ */
+function dropUnusedFunctions(source) {
+  let lines = source.split('\n');
+  for (;;) {
+    const blocks = [];
+    for (let i = 0; i < lines.length; i++) {
+      const match = FUNCTION_START.exec(lines[i]);
+      if (match === null) continue;
+      let end = i;
+      if (!ONE_LINE_FUNCTION.test(lines[i])) while (end < lines.length && lines[end] !== 'end') end++;
+      if (end === lines.length) throw new Error(`no column-0 end for local function ${match[1]}`);
+      // The comment lines right above the definition go with it.
+      let start = i;
+      while (start > 0 && lines[start - 1].startsWith('--')) start--;
+      blocks.push({ name: match[1], start, first: i, end });
+      i = end;
+    }
+    const unused = blocks.filter(({ name, first, end }) => {
+      const uses = new RegExp(`\\b${name}\\b`);
+      return !lines.some((line, index) => (index < first || index > end) && uses.test(line.replace(/--.*$/, '')));
+    });
+    if (unused.length === 0) return lines.join('\n');
+    const drop = new Set();
+    for (const { start, end } of unused) for (let i = start; i <= end; i++) drop.add(i);
+    lines = lines.filter((_, index) => !drop.has(index));
+  }
+}
+
 export function generate() {
   const names = readdirSync(luaDir)
     .filter((f) => f.endsWith('.lua'))
@@ -45,7 +81,7 @@ export function generate() {
     'export const LUA_SOURCES = {',
   ];
   for (const file of names) {
-    const source = bundle(join(luaDir, file)).trim();
+    const source = dropUnusedFunctions(bundle(join(luaDir, file))).replace(/\n{3,}/g, '\n\n').trim();
     lines.push(`  ${camel(file.slice(0, -4))}: ${JSON.stringify(`${source}\n`)},`);
   }
   lines.push('} as const;', '');

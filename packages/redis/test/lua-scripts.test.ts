@@ -30,4 +30,28 @@ describe('the Lua scripts', () => {
       expect(source.match(/^local MODE = /gm)?.length ?? 0, name).toBeLessThanOrEqual(1);
     }
   });
+
+  it('bundling drops only helpers a script never uses: every top-level name a script uses is defined in it', () => {
+    const includes = readdirSync(`${luaDir}/includes`).map((f) => readFileSync(`${luaDir}/includes/${f}`, 'utf8'));
+    const topLevel = new Set<string>();
+    for (const text of includes) {
+      for (const match of text.matchAll(/^local (?:function )?([A-Za-z_][A-Za-z0-9_]*(?:, *[A-Za-z_][A-Za-z0-9_]*)*)/gm)) {
+        for (const name of (match[1] as string).split(/, */)) topLevel.add(name);
+      }
+    }
+    expect(topLevel.has('ZSET_KEY') && topLevel.has('shadow_key') && topLevel.has('parse_hash')).toBe(true);
+    for (const [script, source] of Object.entries(LUA_SOURCES)) {
+      const code = source.replace(/--.*$/gm, '');
+      for (const name of topLevel) {
+        if (!new RegExp(`\\b${name}\\b`).test(code)) continue;
+        const defined = new RegExp(`^local (?:function )?(?:[A-Za-z0-9_]+, *)*${name}\\b`, 'm').test(code);
+        expect(defined, `${script} uses ${name} without defining it`).toBe(true);
+      }
+    }
+  });
+
+  it('unused helpers are not bundled: Redis runs the whole body, closures included, on every call', () => {
+    expect(LUA_SOURCES.find).not.toMatch(/local function (decode_record|unindex|hset_all|publish)\b/);
+    expect(LUA_SOURCES.find).toMatch(/local function parse_hash\b/);
+  });
 });
