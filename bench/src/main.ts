@@ -12,6 +12,7 @@
  * BENCH_CONTENDERS (ids or frameworks, e.g. `express` or `koa-ours,koa-session`),
  * BENCH_SCENARIOS (`anonymous,read,write,login`), BENCH_LOADGEN (`wrk` | `autocannon`).
  */
+import { fileURLToPath } from 'node:url';
 import { startRedisServer } from '@session/testkit/redis';
 import { Redis } from 'ioredis';
 import { pickLoadGenerator } from './http/loadgen.js';
@@ -64,6 +65,15 @@ export interface AllResults {
   http?: HttpResults;
 }
 
+async function importSuite(suite: 'memory' | 'redis'): Promise<unknown> {
+  if (process.env.BENCH_OURS_FROM === 'source') {
+    return suite === 'memory' ? import('./memory.js') : import('./redis.js');
+  }
+  const { bundleLikePublished } = await import('./http/build.js');
+  const entry = fileURLToPath(new URL(`./${suite}.ts`, import.meta.url));
+  return import(await bundleLikePublished(entry, `suite-${suite}`));
+}
+
 const startedAt = new Date().toISOString();
 const loadAtStart = (await import('node:os')).loadavg();
 const results: Partial<AllResults> = { startedAt };
@@ -72,8 +82,10 @@ let failed = false;
 for (const suite of selected.filter((s) => s === 'memory' || s === 'redis')) {
   process.stderr.write(`running ${suite} benchmarks…\n`);
   try {
-    if (suite === 'memory') results.memory = await (await import('./memory.js')).benchMemory();
-    else results.redis = await (await import('./redis.js')).benchRedis();
+    // Ours runs from a bundle built like the published packages (no tsx `__name()` wrappers).
+    const module = await importSuite(suite);
+    if (suite === 'memory') results.memory = await (module as typeof import('./memory.js')).benchMemory();
+    else results.redis = await (module as typeof import('./redis.js')).benchRedis();
   } catch (err) {
     failed = true;
     console.error(`${suite} benchmarks failed:`, err);

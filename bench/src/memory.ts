@@ -7,6 +7,9 @@ import type { BenchResult } from './types.js';
 
 const STORED_SESSIONS = 100_000;
 const MEASURE_MS = 1000;
+/** Ours and its peer are measured in alternating short rounds; ratios are medians over them. */
+const COMPARE_ROUNDS = 9;
+const COMPARE_ROUND_MS = 300;
 
 /** What a typical logged-in session holds. */
 function attributesFor(i: number): Record<string, unknown> {
@@ -17,19 +20,56 @@ function attributesFor(i: number): Record<string, unknown> {
   };
 }
 
-/** Runs `op` in batches until `MEASURE_MS` elapsed; returns operations per second. */
-async function rate(op: (i: number) => unknown | Promise<unknown>, batch = 500): Promise<number> {
+type Op = (i: number) => unknown | Promise<unknown>;
+
+/** Runs `op` in batches until `ms` elapsed; returns operations per second. */
+async function rate(op: Op, batch = 500, ms = MEASURE_MS, warmup = true): Promise<number> {
   // Warm-up so the JIT has seen the code path before the clock starts.
-  for (let i = 0; i < batch * 4; i++) await op(i);
+  if (warmup) for (let i = 0; i < batch * 4; i++) await op(i);
   let done = 0;
   const start = process.hrtime.bigint();
-  const budget = BigInt(MEASURE_MS) * 1_000_000n;
+  const budget = BigInt(ms) * 1_000_000n;
   while (process.hrtime.bigint() - start < budget) {
     for (let j = 0; j < batch; j++) await op(done + j);
     done += batch;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return done / seconds;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Ours against its peer in alternating rounds (the order flips each round), so drift in the
+ * machine's speed hits both alike: median rates and the median of the per-round ratios.
+ */
+async function compareRates(ours: Op, peer: Op): Promise<{ ours: number; peer: number; ratio: number }> {
+  await rate(ours, 500, 50);
+  await rate(peer, 500, 50);
+  const oursRates: number[] = [];
+  const peerRates: number[] = [];
+  const ratios: number[] = [];
+  let offset = 0;
+  for (let round = 0; round < COMPARE_ROUNDS; round++) {
+    let o: number;
+    let p: number;
+    if (round % 2 === 0) {
+      o = await rate((i) => ours(offset + i), 500, COMPARE_ROUND_MS, false);
+      p = await rate((i) => peer(offset + i), 500, COMPARE_ROUND_MS, false);
+    } else {
+      p = await rate((i) => peer(offset + i), 500, COMPARE_ROUND_MS, false);
+      o = await rate((i) => ours(offset + i), 500, COMPARE_ROUND_MS, false);
+    }
+    offset += 10_000_000;
+    oursRates.push(o);
+    peerRates.push(p);
+    ratios.push(o / p);
+  }
+  return { ours: median(oursRates), peer: median(peerRates), ratio: median(ratios) };
 }
 
 function collectGarbage(): void {
@@ -103,18 +143,20 @@ export async function benchMemory(): Promise<BenchResult[]> {
   // findById over the 100k stored sessions.
   const repository = ours.target;
   const sample = await sampleIds(repository, 1000);
-  const findRate = await rate((i) => repository.findById(sample[i % sample.length] as string));
   const plainKeys = [...plain.target.keys()].slice(0, 1000);
-  const plainFindRate = await rate((i) => {
-    const entry = plain.target.get(plainKeys[i % plainKeys.length] as string);
-    if (entry) entry.lastAccessedTime = Date.now();
-    return entry;
-  });
+  const find = await compareRates(
+    (i) => repository.findById(sample[i % sample.length] as string),
+    (i) => {
+      const entry = plain.target.get(plainKeys[i % plainKeys.length] as string);
+      if (entry) entry.lastAccessedTime = Date.now();
+      return entry;
+    },
+  );
   results.push({
     name: 'memory: findById (100k stored)',
-    opsPerSec: findRate,
+    opsPerSec: find.ours,
     peer,
-    ratio: findRate / plainFindRate,
+    ratio: find.ratio,
     target: { ratioAtLeast: 0.5, text: 'findById >= 0.5x a plain Map' },
   });
   await repository.close();
@@ -122,26 +164,28 @@ export async function benchMemory(): Promise<BenchResult[]> {
 
   // create + save of a new session with three attributes.
   const fresh = new MemorySessionRepository({ maxSessions: Number.POSITIVE_INFINITY });
-  const createRate = await rate(async (i) => {
-    const session = await fresh.createSession();
-    for (const [name, value] of Object.entries(attributesFor(i))) session.set(name, value);
-    await fresh.save(session);
-  });
   const peerMap = new Map<string, PlainEntry>();
-  const plainCreateRate = await rate((i) => {
-    const id = `id-${i}`;
-    peerMap.set(id, {
-      id,
-      creationTime: Date.now(),
-      lastAccessedTime: Date.now(),
-      attributes: attributesFor(i),
-    });
-  });
+  const create = await compareRates(
+    async (i) => {
+      const session = await fresh.createSession();
+      for (const [name, value] of Object.entries(attributesFor(i))) session.set(name, value);
+      await fresh.save(session);
+    },
+    (i) => {
+      const id = `id-${i}`;
+      peerMap.set(id, {
+        id,
+        creationTime: Date.now(),
+        lastAccessedTime: Date.now(),
+        attributes: attributesFor(i),
+      });
+    },
+  );
   results.push({
     name: 'memory: create+save',
-    opsPerSec: createRate,
+    opsPerSec: create.ours,
     peer,
-    ratio: createRate / plainCreateRate,
+    ratio: create.ratio,
     target: { ratioAtLeast: 0.5, text: 'create+save >= 0.5x a plain Map' },
   });
 
@@ -167,14 +211,13 @@ export async function benchMemory(): Promise<BenchResult[]> {
     for (const [name, value] of Object.entries(attributesFor(i))) session.set(name, value);
     await repo.save(session);
   };
-  const unboundedRate = await rate(createInto(unbounded));
-  const evictingRate = await rate(createInto(evicting));
+  const eviction = await compareRates(createInto(evicting), createInto(unbounded));
   if (evicting.stats().evictions === 0) throw new Error('the eviction benchmark evicted nothing');
   results.push({
     name: `memory: create+save into a full store (maxSessions ${bound / 1000}k, evicting)`,
-    opsPerSec: evictingRate,
+    opsPerSec: eviction.ours,
     peer: 'create+save without a bound (no eviction)',
-    ratio: evictingRate / unboundedRate,
+    ratio: eviction.ratio,
     target: { ratioAtLeast: 0.5, text: 'eviction throughput within 2x of non-evicting' },
   });
   await Promise.all([unbounded.close(), evicting.close()]);

@@ -19,38 +19,47 @@ const OUT = join(BENCH_DIR, 'node_modules/.cache/session-bench');
 export async function bundleOurs(contenders: Contender[]): Promise<Map<string, string>> {
   const bundles = new Map<string, string>();
   if (process.env.BENCH_OURS_FROM === 'source') return bundles;
-  mkdirSync(OUT, { recursive: true });
   const apps = [
     ...new Set(
       contenders.filter((c) => c.kind === 'ours' && c.app !== undefined).map((c) => c.app as string),
     ),
   ];
   for (const app of apps) {
-    const outfile = join(OUT, `${app}.mjs`);
-    await build({
-      entryPoints: [join(BENCH_DIR, 'src/http/apps', `${app}.ts`)],
-      outfile,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      conditions: ['dev-source'],
-      sourcemap: 'linked',
-      treeShaking: true,
-      logLevel: 'warning',
-      plugins: [
-        {
-          name: 'external-except-ours',
-          setup(b) {
-            // Third-party packages load from node_modules, as in an app; @session/* is compiled in.
-            b.onResolve({ filter: /^[^./]/ }, (args) =>
-              args.path.startsWith('@session/') ? undefined : { path: args.path, external: true },
-            );
-          },
-        },
-      ],
-    });
-    bundles.set(app, pathToFileURL(outfile).href);
+    bundles.set(app, await bundleLikePublished(join(BENCH_DIR, 'src/http/apps', `${app}.ts`), app));
   }
   return bundles;
+}
+
+/**
+ * Bundles one bench module with `@session/*` compiled in the way tsup builds the published
+ * packages (see the top of this file) and returns the bundle's file URL to import. The store
+ * suites (`memory.ts`, `redis.ts`) run from such a bundle too, unless BENCH_OURS_FROM=source.
+ */
+export async function bundleLikePublished(entry: string, name: string): Promise<string> {
+  mkdirSync(OUT, { recursive: true });
+  const outfile = join(OUT, `${name}.mjs`);
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    conditions: ['dev-source'],
+    sourcemap: 'linked',
+    treeShaking: true,
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'external-except-ours',
+        setup(b) {
+          // Third-party packages load from node_modules, as in an app; @session/* is compiled in.
+          b.onResolve({ filter: /^[^./]/ }, (args) =>
+            args.path.startsWith('@session/') ? undefined : { path: args.path, external: true },
+          );
+        },
+      },
+    ],
+  });
+  return pathToFileURL(outfile).href;
 }

@@ -180,16 +180,31 @@ class TakenDelta implements SessionDelta {
  * session's attributes. Create one with {@link deferredAttribute}.
  */
 class DeferredAttribute {
-  constructor(readonly load: () => unknown) {}
+  readonly #decode: (source: unknown) => unknown;
+  readonly #source: unknown;
+
+  constructor(decode: (source: unknown) => unknown, source: unknown) {
+    this.#decode = decode;
+    this.#source = source;
+  }
+
+  load(): unknown {
+    return this.#decode(this.#source);
+  }
 }
 
 /**
  * Wraps an attribute loader for {@link MapSessionInit.attributes}: the session calls `load` the
  * first time the value is read (`get`, `peek`, `entries`, `snapshot`, a save) and keeps what it
  * returns. What `load` throws (say a `SessionSerializationError`) reaches that reader.
+ *
+ * With `source`, `load(source)` is called instead: a store decoding many values passes one
+ * shared function and each stored value, instead of making a closure per value on every read.
  */
-export function deferredAttribute(load: () => unknown): unknown {
-  return new DeferredAttribute(load);
+export function deferredAttribute(load: () => unknown): unknown;
+export function deferredAttribute<T>(load: (source: T) => unknown, source: T): unknown;
+export function deferredAttribute(load: (source: unknown) => unknown, source?: unknown): unknown {
+  return new DeferredAttribute(load, source);
 }
 
 /**
@@ -225,8 +240,7 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
     this.#id = init.id ?? generateSessionId(this.#idGenerator);
     this.#originalId = this.#id;
     this.#isNew = init.isNew ?? true;
-    const now = init.now ?? Date.now();
-    this.#creationTime = checkTime('creationTime', init.creationTime ?? now);
+    this.#creationTime = checkTime('creationTime', init.creationTime ?? init.now ?? Date.now());
     this.#lastAccessedTime = checkTime('lastAccessedTime', init.lastAccessedTime ?? this.#creationTime);
     this.#maxInactiveIntervalMs = checkMaxInactiveInterval(
       init.maxInactiveIntervalMs ?? DEFAULT_MAX_INACTIVE_INTERVAL_MS,
@@ -237,6 +251,9 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
     if (Array.isArray(attrs)) {
       // Stores hand an array of pairs on every read: index it instead of iterating.
       for (let i = 0; i < attrs.length; i++) this.#adoptAttribute(attrs[i] as readonly [string, unknown]);
+    } else if (attrs instanceof Map) {
+      // No entry arrays: a Map is walked with forEach.
+      (attrs as Map<string, unknown>).forEach((value, name) => this.#adoptValue(name, value));
     } else if (attrs !== undefined) {
       const pairs =
         Symbol.iterator in attrs ? (attrs as Iterable<readonly [string, unknown]>) : Object.entries(attrs);
@@ -250,10 +267,13 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
   }
 
   #adoptAttribute(pair: readonly [string, unknown]): void {
-    const value = pair[1];
+    this.#adoptValue(pair[0], pair[1]);
+  }
+
+  #adoptValue(name: string, value: unknown): void {
     if (value === undefined) return;
     if (value instanceof DeferredAttribute) this.#deferred = true;
-    this.#attributes.set(pair[0], value);
+    this.#attributes.set(name, value);
   }
 
   get id(): string {

@@ -52,5 +52,5 @@ export function decodeStoredValue(codec: AttributeCodec, name: string, stored: S
 export function loadStoredValue(codec: AttributeCodec, name: string, stored: StoredValue): unknown {
   if (typeof stored !== 'object' || stored === null) return stored;
   if (stored instanceof EncodedValue) return codec.deserialize(name, stored.text);
-  return deferredAttribute(() => clonePlainJson(stored));
+  return deferredAttribute(clonePlainJson, stored);
 }
