@@ -253,7 +253,9 @@ export class MapSession<A extends object = AnyAttributes> implements Session<A> 
       for (let i = 0; i < attrs.length; i++) this.#adoptAttribute(attrs[i] as readonly [string, unknown]);
     } else if (attrs instanceof Map) {
       // No entry arrays: a Map is walked with forEach.
-      (attrs as Map<string, unknown>).forEach((value, name) => this.#adoptValue(name, value));
+      (attrs as Map<string, unknown>).forEach((value, name) => {
+        this.#adoptValue(name, value);
+      });
     } else if (attrs !== undefined) {
       const pairs =
         Symbol.iterator in attrs ? (attrs as Iterable<readonly [string, unknown]>) : Object.entries(attrs);

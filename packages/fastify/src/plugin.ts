@@ -7,8 +7,8 @@ import {
   type HttpSessionOptions,
   hostWithoutPort,
   type RequestSessionController,
-  type SessionExchange,
   type SessionAttributesOf,
+  type SessionExchange,
 } from '@session/http';
 import type {
   FastifyInstance,
@@ -155,23 +155,21 @@ function sessionPlugin(
         next();
         return;
       }
-      manager
-        .open(new FastifyExchange(request, reply, contextPath))
-        .then(
-          (controller) => {
-            (request as unknown as { [STATE]: RequestState })[STATE] = new RequestState(controller, reply);
-            request.session = new FastifySession(controller.session, deps);
-            // Raw writes to reply.raw (and hijacked replies) wait for the save too; the id cookie or
-            // header is written right before the headers leave, whoever sends them.
-            guardResponse(reply.raw, controller, {
-              logger,
-              onCommitError: (error) => answerCommitError(reply, error),
-            });
-            next();
-          },
-          // A store that is down: Fastify's error handling answers 503, or no session at all.
-          (error: unknown) => (manager.continuesWithoutSession(error) ? next() : next(error as Error)),
-        );
+      manager.open(new FastifyExchange(request, reply, contextPath)).then(
+        (controller) => {
+          (request as unknown as { [STATE]: RequestState })[STATE] = new RequestState(controller, reply);
+          request.session = new FastifySession(controller.session, deps);
+          // Raw writes to reply.raw (and hijacked replies) wait for the save too; the id cookie or
+          // header is written right before the headers leave, whoever sends them.
+          guardResponse(reply.raw, controller, {
+            logger,
+            onCommitError: (error) => answerCommitError(reply, error),
+          });
+          next();
+        },
+        // A store that is down: Fastify's error handling answers 503, or no session at all.
+        (error: unknown) => (manager.continuesWithoutSession(error) ? next() : next(error as Error)),
+      );
     },
   );
 

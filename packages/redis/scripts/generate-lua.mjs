@@ -60,7 +60,9 @@ function dropUnusedFunctions(source) {
     }
     const unused = blocks.filter(({ name, first, end }) => {
       const uses = new RegExp(`\\b${name}\\b`);
-      return !lines.some((line, index) => (index < first || index > end) && uses.test(line.replace(/--.*$/, '')));
+      return !lines.some(
+        (line, index) => (index < first || index > end) && uses.test(line.replace(/--.*$/, '')),
+      );
     });
     if (unused.length === 0) return lines.join('\n');
     const drop = new Set();
@@ -81,7 +83,9 @@ export function generate() {
     'export const LUA_SOURCES = {',
   ];
   for (const file of names) {
-    const source = dropUnusedFunctions(bundle(join(luaDir, file))).replace(/\n{3,}/g, '\n\n').trim();
+    const source = dropUnusedFunctions(bundle(join(luaDir, file)))
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
     lines.push(`  ${camel(file.slice(0, -4))}: ${JSON.stringify(`${source}\n`)},`);
   }
   lines.push('} as const;', '');

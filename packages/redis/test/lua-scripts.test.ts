@@ -32,10 +32,14 @@ describe('the Lua scripts', () => {
   });
 
   it('bundling drops only helpers a script never uses: every top-level name a script uses is defined in it', () => {
-    const includes = readdirSync(`${luaDir}/includes`).map((f) => readFileSync(`${luaDir}/includes/${f}`, 'utf8'));
+    const includes = readdirSync(`${luaDir}/includes`).map((f) =>
+      readFileSync(`${luaDir}/includes/${f}`, 'utf8'),
+    );
     const topLevel = new Set<string>();
     for (const text of includes) {
-      for (const match of text.matchAll(/^local (?:function )?([A-Za-z_][A-Za-z0-9_]*(?:, *[A-Za-z_][A-Za-z0-9_]*)*)/gm)) {
+      for (const match of text.matchAll(
+        /^local (?:function )?([A-Za-z_][A-Za-z0-9_]*(?:, *[A-Za-z_][A-Za-z0-9_]*)*)/gm,
+      )) {
         for (const name of (match[1] as string).split(/, */)) topLevel.add(name);
       }
     }
