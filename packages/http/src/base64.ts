@@ -9,15 +9,30 @@ export function encodeSessionIdBase64(sessionId: string): string {
   return Buffer.from(sessionId, 'utf8').toString('base64');
 }
 
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * True when the bits after the last full byte are zero, as an encoder writes them: `QQ==` and
+ * `QR==` decode alike, and only the first is canonical. Padding `==` leaves 4 unused bits in the
+ * last data character, `=` leaves 2.
+ */
+function unusedBitsAreZero(value: string): boolean {
+  const padding = value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0;
+  if (padding === 0) return true;
+  const last = ALPHABET.indexOf(value.charAt(value.length - padding - 1));
+  return (last & (padding === 2 ? 0b1111 : 0b11)) === 0;
+}
+
 /**
  * Decodes a base64 cookie value to a session id, or `undefined` when the value is not canonical
  * padded standard base64 or does not decode to a valid id. Node's decoder skips bad characters
- * silently, so the input is checked first and the result re-encoded to catch forged variants.
+ * silently, so the input is checked first: alphabet and padding, then the unused bits, so that no
+ * two cookie values decode to the same id.
  */
 export function decodeSessionIdBase64(value: string): string | undefined {
   if (value.length === 0 || value.length > MAX_ENCODED_LENGTH || value.length % 4 !== 0) return undefined;
-  if (!STANDARD_BASE64.test(value)) return undefined;
-  const decoded = Buffer.from(value, 'base64').toString('utf8');
-  if (!isValidSessionId(decoded)) return undefined;
-  return encodeSessionIdBase64(decoded) === value ? decoded : undefined;
+  if (!STANDARD_BASE64.test(value) || !unusedBitsAreZero(value)) return undefined;
+  // Valid ids are ASCII: any other byte decodes to a character the id check rejects.
+  const decoded = Buffer.from(value, 'base64').toString('latin1');
+  return isValidSessionId(decoded) ? decoded : undefined;
 }

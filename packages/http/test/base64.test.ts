@@ -31,4 +31,25 @@ describe('Spring-compatible base64 cookie values', () => {
       expect(decodeSessionIdBase64(forged), forged.slice(0, 40)).toBeUndefined();
     }
   });
+
+  it('accepts exactly one text per id: variants of the last character before the padding are refused', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    // 31 and 32 characters: one and two padding characters.
+    for (const id of ['B'.repeat(31), 'z9_-'.repeat(8), generateSessionId().slice(0, 31)]) {
+      const canonical = encodeSessionIdBase64(id);
+      const padding = canonical.endsWith('==') ? 2 : 1;
+      const at = canonical.length - padding - 1;
+      const textsById = new Map<string, string[]>();
+      for (const c of alphabet) {
+        const variant = canonical.slice(0, at) + c + canonical.slice(at + 1);
+        const decoded = decodeSessionIdBase64(variant);
+        if (decoded === undefined) continue;
+        // Another text may decode to another valid id; never two texts to one id.
+        expect(encodeSessionIdBase64(decoded)).toBe(variant);
+        textsById.set(decoded, [...(textsById.get(decoded) ?? []), variant]);
+      }
+      expect(textsById.get(id), canonical).toEqual([canonical]);
+      for (const texts of textsById.values()) expect(texts.length).toBe(1);
+    }
+  });
 });
