@@ -9,10 +9,9 @@ import {
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /**
- * One Express request as the session layer sees it. Express computes `secure` and `hostname`
- * (proxy rules included) on each read, so they are read only when a cookie is written. A class
- * rather than an object literal with getters: V8 gives each such literal a hidden class of its
- * own, allocated in old space, which keeps the whole request reachable until the next full GC.
+ * One Express request as the session layer sees it (a class: see `SessionExchange`). Express
+ * computes `secure` and `hostname` (proxy rules included) on each read, so they are read only
+ * when a cookie is written.
  */
 class ExpressExchange implements SessionExchange {
   readonly request: Request;

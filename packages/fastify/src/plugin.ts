@@ -74,10 +74,9 @@ class RequestState {
 }
 
 /**
- * One Fastify request as the session layer sees it. Fastify works out `protocol` and `hostname`
- * (proxy rules included) on each read, so they are read only when a cookie is written. A class
- * rather than an object literal with getters: V8 gives each such literal a hidden class of its
- * own in old space, which keeps the request reachable until the next full GC.
+ * One Fastify request as the session layer sees it (a class: see `SessionExchange`). Fastify
+ * works out `protocol` and `hostname` (proxy rules included) on each read, so they are read only
+ * when a cookie is written.
  */
 class FastifyExchange implements SessionExchange {
   readonly request: FastifyRequest['raw'];

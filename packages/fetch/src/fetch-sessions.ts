@@ -84,10 +84,8 @@ function urlHostname(url: string): string | undefined {
 }
 
 /**
- * One Web request as the session layer sees it; the host name is worked out only when a cookie
- * with a domain pattern is written. A class rather than an object literal with a getter: V8 gives
- * each such literal a hidden class of its own in old space, which keeps the request reachable
- * until the next full GC.
+ * One Web request as the session layer sees it (a class: see `SessionExchange`); the host name is
+ * worked out only when a cookie with a domain pattern is written.
  */
 class WebExchange implements SessionExchange {
   readonly request: SessionRequest;

@@ -19,6 +19,11 @@ export interface SessionResponse {
  * One request/response pair as a {@link SessionIdResolver} sees it when it writes an id.
  * Framework adapters fill the optional facts from the framework's own view of the request
  * (Express `req.secure`, Koa `ctx.hostname`, ...), so its proxy settings apply.
+ *
+ * Adapters make one per request as an instance of a small class, with getters on the class for
+ * facts the framework computes on each read. Not an object literal with getters, nor an object
+ * made with `Object.create(exchange)`: V8 gives each such object a hidden class of its own,
+ * allocated in old space, which keeps the whole request reachable until the next full GC.
  */
 export interface SessionExchange {
   readonly request: SessionRequest;

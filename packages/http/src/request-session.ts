@@ -67,7 +67,7 @@ const NOTHING_TO_COMMIT: Promise<void> = Promise.resolve();
  * An adapter's exchange plus this request's id facts. It reads through to the adapter's exchange
  * instead of copying it: a copy would read every proxy-aware getter (Express computes `secure` and
  * `hostname` on each read) whether the resolver needs it or not. A wrapper, not
- * `Object.create(exchange)`: an object used as a prototype gets a hidden class of its own in V8.
+ * `Object.create(exchange)`: see `SessionExchange`.
  */
 class ResponseExchange implements SessionExchange {
   readonly #base: SessionExchange;

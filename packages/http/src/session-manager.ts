@@ -71,21 +71,20 @@ export class HttpSessionManager<A extends object = AnyAttributes, S extends Sess
    */
   async open(exchange: SessionExchange): Promise<RequestSessionController<A, S>> {
     const config = this.#config;
-    const { repository, storeTimeoutMs, logger } = config;
+    const { repository, storeTimeoutMs, logger, migrations } = config;
     // The config was validated once, at construction.
     const found = await findWithResolvedOptions(exchange.request, config);
     if (found !== null)
-      return new RequestSessionController<A, S>(this.#config, exchange, found.session, found.sessionId);
-    const { migrations } = this.#config;
+      return new RequestSessionController<A, S>(config, exchange, found.session, found.sessionId);
     // No session presented: make one on first use where the repository can do that synchronously,
     // so a request that never touches its session costs none (no id, no object, no store call).
     if (migrations.length === 0 && typeof repository.createSessionNow === 'function')
-      return new RequestSessionController<A, S>(this.#config, exchange, undefined, undefined);
+      return new RequestSessionController<A, S>(config, exchange, undefined, undefined);
     const fresh = await callStore('createSession', storeTimeoutMs, () => repository.createSession());
     const migration =
       migrations.length > 0
         ? await moveLegacySession(migrations, exchange, fresh, storeTimeoutMs, logger)
         : undefined;
-    return new RequestSessionController<A, S>(this.#config, exchange, fresh, undefined, migration);
+    return new RequestSessionController<A, S>(config, exchange, fresh, undefined, migration);
   }
 }

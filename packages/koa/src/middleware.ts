@@ -12,10 +12,9 @@ import {
 import type { Context, Middleware, Next } from 'koa';
 
 /**
- * One Koa request as the session layer sees it. Koa computes `secure` and `hostname` (proxy rules
- * included) on each read, so they are read only when a cookie is written. A class rather than an
- * object literal with getters: V8 gives each such literal a hidden class of its own, allocated in
- * old space, which keeps the whole request reachable until the next full GC.
+ * One Koa request as the session layer sees it (a class: see `SessionExchange`). Koa computes
+ * `secure` and `hostname` (proxy rules included) on each read, so they are read only when a
+ * cookie is written.
  */
 class KoaExchange implements SessionExchange {
   readonly request: Context['req'];
